@@ -1,0 +1,1 @@
+"""Dataset builders, one module per source. Each registers itself with ``@register_source``."""
