@@ -182,7 +182,9 @@ def push_cmd(folder: Path, repo: str, revision: str | None, private: bool, dry_r
     """Upload FOLDER to the Hugging Face Hub as dataset REPO."""
     from .hub import push
 
-    push(folder, repo, revision=revision, private=private, dry_run=dry_run, include_rejected=include_rejected)
+    result = push(folder, repo, revision=revision, private=private, dry_run=dry_run,
+                  include_rejected=include_rejected)
+    click.echo(result.describe())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -246,8 +246,8 @@ def finalize_output(output: Path, builder: DatasetBuilder, policy: Policy) -> di
     reader_totals, pass_totals = steps[0], steps[1:-1]
     data_files = sorted((output / "data").glob("*.parquet"))
     if not data_files:
-        # every record was dropped: a schema-only file keeps data/ self-describing (pyarrow and pandas
-        # read it; datasets.load_dataset refuses any empty split, and the card says 0 records)
+        # every record was dropped: a schema-only file keeps data/ self-describing for pyarrow and
+        # pandas; datasets.load_dataset refuses empty splits, so push refuses such a folder
         import pyarrow.parquet as pq
 
         pq.ParquetWriter(output / "data" / "train-00000.parquet", builder.schema).close()
