@@ -83,10 +83,14 @@ def policies_cmd() -> None:
 def _run_options(f: Any) -> Any:
     for option in reversed(
         [
-            click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Output folder."),
+            click.option(
+                "-o", "--output", required=True, type=click.Path(path_type=Path), help="Output folder."
+            ),
             click.option("--policy", default="default", show_default=True, help="Policy name or .toml path."),
             click.option("--workers", default=1, show_default=True, type=int, help="Parallel processes."),
-            click.option("--tasks", default=None, type=int, help="Tasks (output shards); default min(#inputs, 16)."),
+            click.option(
+                "--tasks", default=None, type=int, help="Tasks (output shards); default min(#inputs, 16)."
+            ),
             click.option("--overwrite", is_flag=True, help="Replace an existing output folder."),
         ]
     ):
@@ -100,12 +104,25 @@ def _run_options(f: Any) -> Any:
 @click.option("--input", "input_path", type=click.Path(path_type=Path), help="Read a local file or folder.")
 @click.option("--download", is_flag=True, help="Fetch the public archive (polite crawl, cached, resumable).")
 @click.option("--download-dir", type=click.Path(path_type=Path), help="Where --download caches pages.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Builder config setting (repeatable).")
+@click.option(
+    "--set", "sets", multiple=True, metavar="KEY=VALUE", help="Builder config setting (repeatable)."
+)
 @_run_options
 @click.pass_obj
-def build_cmd(obj: dict[str, Any], name: str, sample: bool, input_path: Path | None, download: bool,
-              download_dir: Path | None, sets: tuple[str, ...], output: Path, policy: str, workers: int,
-              tasks: int | None, overwrite: bool) -> None:
+def build_cmd(
+    obj: dict[str, Any],
+    name: str,
+    sample: bool,
+    input_path: Path | None,
+    download: bool,
+    download_dir: Path | None,
+    sets: tuple[str, ...],
+    output: Path,
+    policy: str,
+    workers: int,
+    tasks: int | None,
+    overwrite: bool,
+) -> None:
     """Build dataset NAME from its sample, a local input or its public archive."""
     from .policy import build_config, load_policy
     from .registry import sources
@@ -130,22 +147,48 @@ def build_cmd(obj: dict[str, Any], name: str, sample: bool, input_path: Path | N
 @click.argument("input_path", metavar="INPUT.jsonl", type=click.Path(path_type=Path))
 @_run_options
 @click.pass_obj
-def sanitize_cmd(obj: dict[str, Any], input_path: Path, output: Path, policy: str, workers: int,
-                 tasks: int | None, overwrite: bool) -> None:
+def sanitize_cmd(
+    obj: dict[str, Any],
+    input_path: Path,
+    output: Path,
+    policy: str,
+    workers: int,
+    tasks: int | None,
+    overwrite: bool,
+) -> None:
     """Run a policy's passes over JSON-lines records (id, text, metadata)."""
     from .jsonl_input import JsonlRecords
     from .policy import load_policy
 
     builder = JsonlRecords()
-    _run_and_report(obj, builder, builder.shards(input_path), load_policy(policy), output, workers, tasks, overwrite)
+    _run_and_report(
+        obj, builder, builder.shards(input_path), load_policy(policy), output, workers, tasks, overwrite
+    )
 
 
-def _run_and_report(obj: dict[str, Any], builder: Any, shards: list[Path], policy: Any, output: Path,
-                    workers: int, tasks: int | None, overwrite: bool) -> None:
+def _run_and_report(
+    obj: dict[str, Any],
+    builder: Any,
+    shards: list[Path],
+    policy: Any,
+    output: Path,
+    workers: int,
+    tasks: int | None,
+    overwrite: bool,
+) -> None:
     from .pipeline import run
 
-    result = run(builder, shards, policy, output, tasks=tasks, workers=workers, progress=not obj["quiet"],
-                 verbose=obj["verbose"], overwrite=overwrite)
+    result = run(
+        builder,
+        shards,
+        policy,
+        output,
+        tasks=tasks,
+        workers=workers,
+        progress=not obj["quiet"],
+        verbose=obj["verbose"],
+        overwrite=overwrite,
+    )
     if not obj["quiet"]:
         s = result.stats
         click.echo(
@@ -177,13 +220,15 @@ def card_cmd(folder: Path) -> None:
 @click.option("--private", is_flag=True, help="Create the repo private.")
 @click.option("--dry-run", is_flag=True, help="Print what would be uploaded; touch no network.")
 @click.option("--include-rejected", is_flag=True, help="Also upload rejected/ (it may hold PII).")
-def push_cmd(folder: Path, repo: str, revision: str | None, private: bool, dry_run: bool,
-             include_rejected: bool) -> None:
+def push_cmd(
+    folder: Path, repo: str, revision: str | None, private: bool, dry_run: bool, include_rejected: bool
+) -> None:
     """Upload FOLDER to the Hugging Face Hub as dataset REPO."""
     from .hub import push
 
-    result = push(folder, repo, revision=revision, private=private, dry_run=dry_run,
-                  include_rejected=include_rejected)
+    result = push(
+        folder, repo, revision=revision, private=private, dry_run=dry_run, include_rejected=include_rejected
+    )
     click.echo(result.describe())
 
 

@@ -46,21 +46,27 @@ class JsonlRecords(DatasetBuilder):
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
-            return make_rejection(rid, "invalid_json", source=self.name, raw=text, location=f"{location} {exc}")
+            return make_rejection(
+                rid, "invalid_json", source=self.name, raw=text, location=f"{location} {exc}"
+            )
         if not isinstance(obj, dict):
             return make_rejection(rid, "not_an_object", source=self.name, raw=text, location=location)
-        rid, body, meta = obj.get("id"), obj.get("text"), obj.get("metadata") or {}
-        if not isinstance(rid, str | int) or isinstance(rid, bool) or not isinstance(body, str):
-            return make_rejection(f"line-{location}", "missing_id_or_text", source=self.name, raw=text)
-        rid = str(rid)
+        raw_id, body, meta = obj.get("id"), obj.get("text"), obj.get("metadata") or {}
+        if not isinstance(raw_id, str | int) or isinstance(raw_id, bool) or not isinstance(body, str):
+            return make_rejection(rid, "missing_id_or_text", source=self.name, raw=text, location=location)
+        rid = str(raw_id)
         if rid in seen:
             return make_rejection(rid, "duplicate_id", source=self.name, raw=text, location=location)
         seen.add(rid)
         if not isinstance(meta, dict):
-            return make_rejection(rid, "metadata_not_an_object", source=self.name, raw=text, location=location)
+            return make_rejection(
+                rid, "metadata_not_an_object", source=self.name, raw=text, location=location
+            )
         return make_record(rid, body, source=self.name, kind=RecordKind.DOCUMENT, **_public(meta))
 
 
 def _public(meta: dict[str, object]) -> dict[str, object]:
     # user keys must not collide with ours or masquerade as private hand-overs
-    return {k: v for k, v in meta.items() if not k.startswith("_") and k not in {"source", "kind", "id", "text"}}
+    return {
+        k: v for k, v in meta.items() if not k.startswith("_") and k not in {"source", "kind", "id", "text"}
+    }

@@ -63,9 +63,16 @@ class ShardReader(PipelineStep):
         from tqdm.auto import tqdm
 
         mine = self.shards[rank::world_size]
-        with self.rejected_writer or _nullwriter(), tqdm(
-            total=len(mine), desc=f"{self.name} [{rank}]", unit="shard", disable=not self.progress, leave=False
-        ) as bar:
+        with (
+            self.rejected_writer or _nullwriter(),
+            tqdm(
+                total=len(mine),
+                desc=f"{self.name} [{rank}]",
+                unit="shard",
+                disable=not self.progress,
+                leave=False,
+            ) as bar,
+        ):
             for shard in mine:
                 yield from self._read_shard(Path(shard), rank)
                 bar.update()
@@ -231,7 +238,8 @@ def _prepare_output(output: Path, identity: dict[str, Any], overwrite: bool) -> 
         if previous == identity:
             return  # resume: datatrove skips the tasks it marked completed
         raise ClojureDataError(
-            f"{output} holds a different run (other input, policy or --tasks); use --overwrite or a new --output"
+            f"{output} holds a different run (other input, policy or --tasks);"
+            " use --overwrite or a new --output"
         )
     if output.exists() and any(output.iterdir()):
         raise ClojureDataError(f"{output} exists and is not empty; use --overwrite or a new --output")

@@ -41,7 +41,7 @@ class PassSpec:
 
     def build(self) -> Pass:
         cls = passes.get(self.name)
-        return cls(self.config)  # type: ignore[no-any-return]
+        return cls(self.config)
 
     def to_dict(self) -> dict[str, Any]:
         return {"pass": self.name, "config": dataclasses.asdict(self.config)}
@@ -75,7 +75,8 @@ def load_policy(name_or_path: str | Path = "default") -> Policy:
         path = resource_dir("policies") / f"{name_or_path}.toml"
         if not path.is_file():
             raise PolicyError(
-                f"unknown policy '{name_or_path}'; shipped: {', '.join(available_policies())} (or give a .toml path)"
+                f"unknown policy '{name_or_path}'; shipped: {', '.join(available_policies())}"
+                " (or give a .toml path)"
             )
     if not path.is_file():
         raise PolicyError(f"policy file not found: {path}")
@@ -90,7 +91,9 @@ def parse_policy(data: dict[str, Any], default_name: str = "policy", path: str |
     where = path or default_name
     unknown = set(data) - {"name", "description", "passes"}
     if unknown:
-        raise PolicyError(f"{where}: unknown top-level key(s) {sorted(unknown)}; allowed: name, description, passes")
+        raise PolicyError(
+            f"{where}: unknown top-level key(s) {sorted(unknown)}; allowed: name, description, passes"
+        )
     entries = data.get("passes", [])
     if not isinstance(entries, list):
         raise PolicyError(f"{where}: 'passes' must be an array of tables ([[passes]])")

@@ -97,7 +97,8 @@ _KIND_FIELDS: dict[RecordKind, list[pa.Field]] = {
 }
 
 SCHEMAS: dict[RecordKind, pa.Schema] = {
-    kind: pa.schema([*_COMMON, *fields, pa.field("extra", pa.string())]) for kind, fields in _KIND_FIELDS.items()
+    kind: pa.schema([*_COMMON, *fields, pa.field("extra", pa.string())])
+    for kind, fields in _KIND_FIELDS.items()
 }
 
 
@@ -120,9 +121,7 @@ def message(
     }
 
 
-def make_record(
-    id: str, text: str, *, source: str, kind: RecordKind | str, **fields: Any
-) -> Document:
+def make_record(id: str, text: str, *, source: str, kind: RecordKind | str, **fields: Any) -> Document:
     """Build a ``Document`` of ``kind``; ``fields`` are the kind's columns or ``_private`` keys.
 
     A field that is not a column of the kind goes into ``extra`` (underscore keys stay private).
@@ -138,7 +137,12 @@ def make_rejection(id: str, reason: str, *, source: str, raw: str = "", location
     return Document(
         text=raw,
         id=id,
-        metadata={"source": source, "kind": RecordKind.DOCUMENT.value, REJECTED_KEY: reason, "location": location},
+        metadata={
+            "source": source,
+            "kind": RecordKind.DOCUMENT.value,
+            REJECTED_KEY: reason,
+            "location": location,
+        },
     )
 
 

@@ -20,9 +20,13 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from importlib.metadata import entry_points
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .errors import RegistryError
+
+if TYPE_CHECKING:
+    from .builder import DatasetBuilder
+    from .passes.base import Pass
 
 T = TypeVar("T", bound=type)
 
@@ -70,10 +74,10 @@ class Registry(Generic[T]):
             return self._items[name]
         ep = self._entry_points.get(name)
         if ep is not None:
-            cls = ep.load()  # type: ignore[attr-defined]
+            cls: Any = ep.load()  # type: ignore[attr-defined]
             self._items[name] = cls
             cls.name = name
-            return cls  # type: ignore[no-any-return]
+            return cls
         raise RegistryError(f"unknown {self.what} '{name}'; known: {', '.join(self.names()) or '(none)'}")
 
     def names(self) -> list[str]:
@@ -84,8 +88,8 @@ class Registry(Generic[T]):
         return isinstance(name, str) and name in self.names()
 
 
-sources: Registry[type] = Registry("source", "clojure_data.sources", "clojure_data.sources")
-passes: Registry[type] = Registry("pass", "clojure_data.passes", "clojure_data.passes")
+sources: Registry[type[DatasetBuilder]] = Registry("source", "clojure_data.sources", "clojure_data.sources")
+passes: Registry[type[Pass]] = Registry("pass", "clojure_data.passes", "clojure_data.passes")
 
 
 def register_source(name: str) -> Callable[[T], T]:

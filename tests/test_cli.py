@@ -38,7 +38,13 @@ def test_sanitize_keeps_ids_and_rejects_bad_lines(tmp_path: Path, capsys: pytest
     src = _jsonl(
         tmp_path / "in.jsonl",
         [
-            json.dumps({"id": "a1", "text": "How do I use `assoc-in`?\n\n> old quote\n", "metadata": {"topic": "maps"}}),
+            json.dumps(
+                {
+                    "id": "a1",
+                    "text": "How do I use `assoc-in`?\n\n> old quote\n",
+                    "metadata": {"topic": "maps"},
+                }
+            ),
             json.dumps({"id": "a2", "text": "(defn f [x] (> x 1))"}),
             "{not json",
             json.dumps(["a", "list"]),

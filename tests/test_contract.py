@@ -22,7 +22,9 @@ SOURCES = sources.names()
 
 
 @pytest.fixture(scope="module", params=SOURCES)
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[DatasetBuilder, Path]:
+def built(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[DatasetBuilder, Path]:
     builder = sources.get(request.param)()
     out = tmp_path_factory.mktemp(request.param) / "out"
     run(builder, builder.sample_shards(), load_policy("default"), out, progress=False)
@@ -68,6 +70,8 @@ def test_datasets_loads_it_with_the_card(built: tuple[DatasetBuilder, Path]) -> 
 
 def test_sample_is_deterministic(built: tuple[DatasetBuilder, Path], tmp_path: Path) -> None:
     builder, out = built
-    again = run(builder, builder.sample_shards(), load_policy("default"), tmp_path / "again", progress=False).output
+    again = run(
+        builder, builder.sample_shards(), load_policy("default"), tmp_path / "again", progress=False
+    ).output
     for rel in ["stats.json", "README.md", *json.loads((out / "stats.json").read_text())["output"]["files"]]:
         assert (out / rel).read_bytes() == (again / rel).read_bytes(), rel

@@ -34,8 +34,13 @@ def test_readme_links_resolve() -> None:
 def test_readme_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     builder = sources.get("clojure-mailgroup")()
-    run(builder, builder.sample_shards(), load_policy("default"), tmp_path / "out" / "clojure-mailgroup",
-        progress=False)
+    run(
+        builder,
+        builder.sample_shards(),
+        load_policy("default"),
+        tmp_path / "out" / "clojure-mailgroup",
+        progress=False,
+    )
     for block in _python_blocks((ROOT / "README.md").read_text(encoding="utf-8")):
         exec(compile(block, "README.md", "exec"), {})
 

@@ -35,8 +35,15 @@ class LinesBuilder(DatasetBuilder):
             if line.startswith("BAD"):
                 yield make_rejection(rid, "bad_line", source=self.name, raw=line)
             else:
-                yield make_record(rid, line, source=self.name, kind=self.kind, title=line[:10],
-                                  messages=[message("someone", line)], _secret="never written")
+                yield make_record(
+                    rid,
+                    line,
+                    source=self.name,
+                    kind=self.kind,
+                    title=line[:10],
+                    messages=[message("someone", line)],
+                    _secret="never written",
+                )
 
 
 class ShoutPass(Pass):
@@ -89,7 +96,12 @@ def test_counts_add_up_and_rejections_are_logged(inputs: Path, tmp_path: Path) -
     result = run(builder, builder.shards(inputs), _policy(), out, progress=False)
     stats = json.loads((out / "stats.json").read_text())
     assert stats == result.stats
-    assert stats["input"] == {"shards": 5, "records": 15, "rejected": 5, "rejected_by_reason": {"bad_line": 5}}
+    assert stats["input"] == {
+        "shards": 5,
+        "records": 15,
+        "rejected": 5,
+        "rejected_by_reason": {"bad_line": 5},
+    }
     shout = stats["passes"][0]
     assert shout["in"] == 15 and shout["kept"] == 5 and shout["changed"] == 5
     assert shout["dropped"] == {"spam": 5} and shout["counts"] == {"shouts": 5}
@@ -110,7 +122,11 @@ def test_workers_do_not_change_output(inputs: Path, tmp_path: Path) -> None:
     shards = builder.shards(inputs)
     one = run(builder, shards, _policy(), tmp_path / "one", tasks=3, workers=1, progress=False).output
     two = run(builder, shards, _policy(), tmp_path / "two", tasks=3, workers=2, progress=False).output
-    for rel in ["stats.json", "README.md", *[p.relative_to(one).as_posix() for p in (one / "data").iterdir()]]:
+    for rel in [
+        "stats.json",
+        "README.md",
+        *[p.relative_to(one).as_posix() for p in (one / "data").iterdir()],
+    ]:
         assert (one / rel).read_bytes() == (two / rel).read_bytes(), rel
 
 

@@ -57,7 +57,10 @@ def test_settings_are_typed() -> None:
     ("entry", "message"),
     [
         ({"pass": "nope"}, r"unknown pass 'nope'; known: .*garbage"),
-        ({"pass": "knobs", "treshold": 1}, r"unknown setting\(s\) \['treshold'\]; known: enabled, label, limit"),
+        (
+            {"pass": "knobs", "treshold": 1},
+            r"unknown setting\(s\) \['treshold'\]; known: enabled, label, limit",
+        ),
         ({"pass": "knobs", "limit": "3"}, r"'limit' should be int, got '3'"),
         ({"pass": "knobs", "limit": True}, r"'limit' should be int"),
         ({"pass": "knobs", "words": ["a", 1]}, r"'words' should be"),

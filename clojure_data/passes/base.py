@@ -23,6 +23,7 @@ Used alone from Python::
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import dataclasses
 from collections.abc import Iterable, Iterator
@@ -66,7 +67,7 @@ class Pass(PipelineStep):
 
     name: ClassVar[str]  # set by @register_pass
     type = "🧹 - PASS"
-    Config: ClassVar[type[PassConfig]] = PassConfig
+    Config: ClassVar[builtins.type[PassConfig]] = PassConfig
     batch_size: ClassVar[int] = 1
 
     def __init__(self, config: PassConfig | None = None, **settings: Any) -> None:
@@ -99,7 +100,7 @@ class Pass(PipelineStep):
     # -- datatrove plumbing ---------------------------------------------------------------------
     def apply(self, docs: Iterable[Document]) -> Iterator[Document]:
         """Run the pass over ``docs`` in-process, yielding the records it keeps."""
-        yield from self.run(iter(docs))  # type: ignore[arg-type]
+        yield from self.run(iter(docs))
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data is None:
