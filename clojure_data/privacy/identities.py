@@ -30,7 +30,8 @@ everywhere; two people with the same full name share a pseudonym (they stay sepa
 
 What is replaced where (``ThreadIdentities``): e-mail addresses, opaque ids (6+ characters
 mixing letters and digits, e.g. Slack ``U024BE7LH``) and full names everywhere, code included;
-``@handles``, bare handles and first names in prose only. A single word (first name alone, bare
+``@handles`` and bare handles in prose and inside code's string literals and comments (never
+``@state``, a deref); first names in prose only. A single word (first name alone, bare
 handle, one-word display name) needs 3+ letters, must not be a common word
 (``wordlists.COMMON_WORDS``), matches with its exact case, and is dropped when two people of the
 thread share it. Finding them is ``matcher.TermMatcher`` (see there for why not a regex).
@@ -40,12 +41,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .matcher import Term, TermMatcher
+from .literals import literal_spans
+from .matcher import Term, TermMatcher, non_overlapping, replace_hits
 from .pseudonyms import Pseudonym, Pseudonymizer
 from .wordlists import COMMON_WORDS
 
@@ -186,6 +189,10 @@ class ThreadIdentities:
         self.pseudonyms = self._draw(pseudonymizer)
         code, prose = self._terms(first_names)
         self._code = TermMatcher(code)
+        handles = [
+            t for t in prose if t.kind == "handle" or (t.kind == "allowlisted" and t.boundary == "at_handle")
+        ]
+        self._in_literals = TermMatcher(handles)
         self._prose = TermMatcher([*code, *prose])
 
     # -- who is who --------------------------------------------------------------------------
@@ -275,10 +282,21 @@ class ThreadIdentities:
         return term.replacement
 
     def replace_code(self, text: str) -> str:
-        """For code (string literals and comments included): e-mail addresses, opaque ids and
-        full names (two or more words, so never a symbol); pseudonyms use only letters, hyphens,
-        spaces and ``[a-z0-9._@]``, so a literal keeps its syntax."""
-        return self._code.replace(text, self._stand_in)
+        """For code: e-mail addresses, opaque ids and full names (two or more words, so never a
+        symbol) anywhere; handles (``"@jdoe"``) only inside string literals and ``;`` comments,
+        where they are data, not a deref or a symbol. Stand-ins use only letters, hyphens, spaces
+        and ``[a-z0-9._@]``, so a literal keeps its syntax."""
+        hits = self._code.find(text)
+        if self._in_literals:
+            spans = literal_spans(text)
+            starts = [s for s, _ in spans]
+            inside = [
+                h
+                for h in (self._in_literals.find(text) if spans else [])
+                if (i := bisect_right(starts, h[0]) - 1) >= 0 and h[1] <= spans[i][1]
+            ]
+            hits = non_overlapping([*hits, *inside])
+        return replace_hits(text, hits, self._stand_in)
 
     def replace_prose(self, text: str) -> str:
         """Everything: full and first names, handles, addresses, ids (prose)."""

@@ -38,6 +38,7 @@ __all__ = [
     "RewriteResult",
     "rewrite_segments",
     "escape_for_string",
+    "literal_spans",
 ]
 
 PLACEHOLDER_PREFIX = "REDACTED_"
@@ -161,6 +162,21 @@ def parse_preserved(before: str, after: str) -> bool:
     if before == after:
         return True
     return clojure_parses(before) is not True or clojure_parses(after) is not False
+
+
+_LEX = re.compile(
+    r"""\"(?:[^\"\\]|\\.)*\"?            # a string (or regex #"..." literal); unterminated: to the end
+    | ;[^\n]*                         # a comment
+    | \\(?:newline|space|tab|u[0-9a-fA-F]{4}|.)  # a character literal: \" and \; are not delimiters
+    | [^\"\\;]+                       # everything else""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def literal_spans(code: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the string literals and ``;`` comments of Clojure ``code``: the parts
+    that are data or prose, where replacing a word cannot change what the program means."""
+    return [m.span() for m in _LEX.finditer(code) if m.group()[0] in '";']
 
 
 @dataclass

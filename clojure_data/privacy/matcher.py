@@ -28,7 +28,7 @@ import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-__all__ = ["Term", "TermMatcher", "aligned_lower"]
+__all__ = ["Hit", "Term", "TermMatcher", "aligned_lower", "non_overlapping", "replace_hits"]
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -113,12 +113,7 @@ class TermMatcher:
                         hits.append((pos, end, term))
                         break
                 pos = low.find(key, pos + 1)
-        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        chosen: list[tuple[int, int, Term]] = []
-        for hit in hits:
-            if not chosen or hit[0] >= chosen[-1][1]:
-                chosen.append(hit)
-        return chosen
+        return non_overlapping(hits)
 
     @staticmethod
     def _match_at(text: str, low: str, pos: int, term: Term, words: list[str]) -> int | None:
@@ -141,14 +136,30 @@ class TermMatcher:
 
     def replace(self, text: str, on_match: Callable[[Term, str], str]) -> str:
         """``text`` with each match replaced by ``on_match(term, matched_text)``."""
-        hits = self.find(text)
-        if not hits:
-            return text
-        parts: list[str] = []
-        pos = 0
-        for start, end, term in hits:
-            parts.append(text[pos:start])
-            parts.append(on_match(term, text[start:end]))
-            pos = end
-        parts.append(text[pos:])
-        return "".join(parts)
+        return replace_hits(text, self.find(text), on_match)
+
+
+Hit = tuple[int, int, Term]
+
+
+def non_overlapping(hits: Iterable[Hit]) -> list[Hit]:
+    """Leftmost first, then longest; hits overlapping a chosen one are dropped."""
+    chosen: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]))):
+        if not chosen or hit[0] >= chosen[-1][1]:
+            chosen.append(hit)
+    return chosen
+
+
+def replace_hits(text: str, hits: list[Hit], on_match: Callable[[Term, str], str]) -> str:
+    """``text`` with each (non-overlapping, ordered) hit replaced by ``on_match(term, matched)``."""
+    if not hits:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for start, end, term in hits:
+        parts.append(text[pos:start])
+        parts.append(on_match(term, text[start:end]))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)

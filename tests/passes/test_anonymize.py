@@ -142,6 +142,28 @@ def test_code_keeps_symbols_but_loses_addresses_and_full_names() -> None:
     assert clojure_parses(code)
 
 
+def test_handles_in_code_only_inside_strings_and_comments() -> None:
+    code = '(def owner "@jdoe") ; ask @jdoe or jdoe\n(swap! jdoe inc) @jdoe \\" @jdoe #"@jdoe"'
+    out, _ = run(thread(f"```clojure\n{code}\n```"))
+    h = JANE.handle
+    assert f'(def owner "@{h}") ; ask @{h} or {h}\n(swap! jdoe inc) @jdoe \\" @jdoe #"@{h}"' in out.text
+    assert clojure_parses(out.text.split("```clojure\n")[1].split("```")[0])
+
+
+def test_pipeline_output_is_identical_for_one_and_two_workers(tmp_path: Path) -> None:
+    from clojure_data.pipeline import run as build
+    from clojure_data.policy import parse_policy
+
+    builder = sources.get("clojure-mailgroup")()
+    policy = parse_policy({"name": "t", "passes": [{"pass": "anonymize"}]})
+    digests = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        build(builder, builder.sample_shards(), policy, out, tasks=2, workers=workers, progress=False)
+        digests.append([f.read_bytes() for f in sorted((out / "data").glob("*.parquet"))])
+    assert digests[0] == digests[1] and digests[0]
+
+
 def test_code_with_nothing_to_replace_is_byte_identical() -> None:
     code = '```clojure\n(defn jane [doe] (str "hello " doe)) ; Jane\'s code\n```'
     text = f"From: Jane Doe\n\nSee:\n\n{code}\n\nthanks"
