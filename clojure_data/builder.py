@@ -62,6 +62,10 @@ class DatasetBuilder(ABC):
     Config: ClassVar[type[BuilderConfig]] = BuilderConfig
     input_suffixes: ClassVar[tuple[str, ...]] = ()
     """File suffixes that count as input when a folder is given (empty: every file)."""
+    pass_overrides: ClassVar[dict[str, dict[str, Any]]] = {}
+    """Pass settings this source's format needs, applied over any policy's (e.g. on Q&A sites a
+    ``>`` quote is the asker's error message, not a quoted reply: ``{"garbage": {"strip_quotes": False}}``).
+    The effective settings are what ``stats.json`` and the datasheet record."""
 
     def __init__(self, config: BuilderConfig | None = None, **overrides: Any) -> None:
         base = config or self.Config()

@@ -31,6 +31,17 @@ def _parse_sets(pairs: tuple[str, ...]) -> dict[str, Any]:
     return settings
 
 
+def _use_sample_salt_unless_set(quiet: bool) -> None:
+    """The samples are fictional, so a public salt lets ``--sample`` run out of the box; real data
+    (``--input``, ``--download``) still needs a secret salt, and the datasheet says which was used."""
+    from .privacy.pseudonyms import SALT_ENV, SALT_FILE_ENV, SAMPLE_SALT
+
+    if not os.environ.get(SALT_ENV) and not os.environ.get(SALT_FILE_ENV):
+        os.environ[SALT_ENV] = SAMPLE_SALT
+        if not quiet:
+            click.echo(f"note: no ${SALT_ENV} set; pseudonyms use the public sample salt (fine for samples only)")
+
+
 def _default_download_dir(name: str) -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "clojure-data" / name
@@ -133,6 +144,7 @@ def build_cmd(
     builder = cls(build_config(cls.Config, _parse_sets(sets), f"source '{name}'"))
     pol = load_policy(policy)
     if sample:
+        _use_sample_salt_unless_set(obj["quiet"])
         shards = builder.sample_shards()
     elif download:
         fetched = builder.download(download_dir or _default_download_dir(name), progress=not obj["quiet"])

@@ -149,6 +149,7 @@ def build_steps(
     builder: DatasetBuilder, shards: list[Path], policy: Policy, output: Path, progress: bool = False
 ) -> list[PipelineStep]:
     """The datatrove pipeline: reader, the policy's passes, the parquet writer."""
+    policy = for_source(policy, builder)
     reader = ShardReader(builder, [str(s) for s in shards], progress=progress)
     reader.rejected_writer = _rejected_writer(output, 0, "reader")
     steps: list[PipelineStep] = [reader]
@@ -165,6 +166,11 @@ def build_steps(
         )
     )
     return steps
+
+
+def for_source(policy: Policy, builder: DatasetBuilder) -> Policy:
+    """The policy with the builder's ``pass_overrides`` applied (what actually runs)."""
+    return policy.with_overrides(builder.pass_overrides, f"source '{builder.name}'")
 
 
 class QuietableExecutor(LocalPipelineExecutor):
@@ -204,7 +210,7 @@ def run(
     tasks = tasks or min(len(shards), 16)
     if tasks < 1 or workers < 1:
         raise ClojureDataError("--tasks and --workers must be >= 1")
-    _prepare_output(output, _run_identity(builder, shards, policy, tasks), overwrite)
+    _prepare_output(output, _run_identity(builder, shards, for_source(policy, builder), tasks), overwrite)
     steps = build_steps(builder, shards, policy, output, progress=progress and workers == 1)
     executor = QuietableExecutor(
         steps,
@@ -250,6 +256,7 @@ def _prepare_output(output: Path, identity: dict[str, Any], overwrite: bool) -> 
 
 def finalize_output(output: Path, builder: DatasetBuilder, policy: Policy) -> dict[str, Any]:
     """Merge per-task stats into ``stats.json``, make sure ``data/`` loads, render the datasheet."""
+    policy = for_source(policy, builder)
     steps = _merged_step_totals(output / LOGS / "stats")
     reader_totals, pass_totals = steps[0], steps[1:-1]
     data_files = sorted((output / "data").glob("*.parquet"))

@@ -58,6 +58,19 @@ class Policy:
         """Fresh pass instances (each run and each worker gets its own counters)."""
         return [spec.build() for spec in self.passes if spec.config.enabled]
 
+    def with_overrides(self, overrides: dict[str, dict[str, Any]], where: str) -> Policy:
+        """A copy where each named pass gets ``overrides[name]`` on top of its settings (validated)."""
+        if not overrides:
+            return self
+        specs = []
+        for spec in self.passes:
+            extra = overrides.get(spec.name)
+            if extra:
+                merged = {**dataclasses.asdict(spec.config), **extra}
+                spec = PassSpec(spec.name, build_config(type(spec.config), merged, f"{where}: pass '{spec.name}'"))
+            specs.append(spec)
+        return dataclasses.replace(self, passes=specs)
+
     def to_dict(self) -> dict[str, Any]:
         body = {"name": self.name, "passes": [spec.to_dict() for spec in self.passes]}
         digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()

@@ -42,13 +42,14 @@ Counts: ``participants_mapped``, ``participants_allowlisted``, ``authors``, and 
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from ..privacy.identities import PARTICIPANTS_KEY, PSEUDONYMS_KEY, Participant, ThreadIdentities
 from ..privacy.literals import parse_checker, rewrite_segments
-from ..privacy.pseudonyms import Pseudonymizer
+from ..privacy.pseudonyms import SALT_ENV, SALT_FILE_ENV, SAMPLE_SALT, Pseudonymizer
 from ..privacy.records import text_fields
 from ..privacy.wordlists import DEFAULT_ALLOWLIST
 from ..record import Document
@@ -190,4 +191,11 @@ class AnonymizePass(Pass):
     def backend(self) -> str | None:
         version = self.pseudonymizer.table_version if self.pseudonymizer else "disabled"
         checker = parse_checker() or "no parse check (tree-sitter not installed)"
-        return f"known identities; HMAC-SHA256 pseudonyms, name tables {version}; code checked with {checker}"
+        demo = " (PUBLIC sample salt: reversible, demo only)" if _uses_sample_salt() else ""
+        return (
+            f"known identities; HMAC-SHA256 pseudonyms{demo}, name tables {version}; code checked with {checker}"
+        )
+
+
+def _uses_sample_salt() -> bool:
+    return os.environ.get(SALT_ENV) == SAMPLE_SALT and not os.environ.get(SALT_FILE_ENV)

@@ -48,6 +48,8 @@ __all__ = [
 ]
 
 SALT_ENV = "CLOJURE_DATA_SALT"
+SAMPLE_SALT = "clojure-data-public-sample-salt"
+"""Public, so NOT secret: ``build --sample`` uses it when no salt is set; never use it on real data."""
 SALT_FILE_ENV = "CLOJURE_DATA_SALT_FILE"
 MIN_SALT_BYTES = 16
 _CACHE_SIZE = 100_000
