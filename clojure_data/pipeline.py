@@ -25,6 +25,7 @@ import dataclasses
 import functools
 import json
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,17 +66,13 @@ class ShardReader(PipelineStep):
         mine = self.shards[rank::world_size]
         with (
             self.rejected_writer or _nullwriter(),
-            tqdm(
-                total=len(mine),
-                desc=f"{self.name} [{rank}]",
-                unit="shard",
-                disable=not self.progress,
-                leave=False,
-            ) as bar,
+            tqdm(desc=f"{self.name} [task {rank}]", unit=" records", disable=not self.progress, leave=False) as bar,
         ):
-            for shard in mine:
-                yield from self._read_shard(Path(shard), rank)
-                bar.update()
+            for number, shard in enumerate(mine, start=1):
+                bar.set_postfix_str(f"shard {number}/{len(mine)}")
+                for doc in self._read_shard(Path(shard), rank):
+                    bar.update()
+                    yield doc
 
     def _read_shard(self, shard: Path, rank: int) -> Iterator[Document]:
         self.stat_update("shards")
@@ -182,7 +179,13 @@ class QuietableExecutor(LocalPipelineExecutor):
 
     def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1) -> PipelineStats:
         # datatrove only uses local_rank to pick the console log level: 0 -> INFO, else ERROR
-        return super()._run_for_rank(rank, local_rank if self.verbose else 1, node_rank)
+        stats = super()._run_for_rank(rank, local_rank if self.verbose else 1, node_rank)
+        if not self.verbose:  # datatrove re-adds its INFO console logger after each task
+            from loguru import logger
+
+            logger.remove()
+            logger.add(sys.stderr, level="ERROR")
+        return stats
 
 
 @dataclass
