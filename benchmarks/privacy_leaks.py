@@ -36,22 +36,12 @@ from leakgen import PLANTED_TYPES, Case, generate  # noqa: E402
 
 from clojure_data.passes.base import Pass  # noqa: E402
 from clojure_data.privacy.literals import clojure_parses  # noqa: E402
+from clojure_data.privacy.pii_detect import ENTITY_TYPES  # noqa: E402
 from clojure_data.record import make_record  # noqa: E402
 
 PRIVACY_ORDER = ["secrets", "pii", "anonymize", "likeness"]
 ZERO_LEAK = ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "NATIONAL_ID", "IP_ADDRESS", "SECRET"]
-COUNT_LABEL = {
-    "PERSON": "PERSON",
-    "EMAIL_ADDRESS": "EMAIL",
-    "PHONE_NUMBER": "PHONE",
-    "CREDIT_CARD": "CREDIT_CARD",
-    "IBAN_CODE": "IBAN",
-    "IP_ADDRESS": "IP_ADDRESS",
-    "NATIONAL_ID": "NATIONAL_ID",
-    "STREET_ADDRESS": "ADDRESS",
-    "SOCIAL_HANDLE": "HANDLE",
-    "EMPLOYER": "EMPLOYER",
-}
+COUNT_LABEL = ENTITY_TYPES  # entity type -> the label the pii pass counts it under
 BENCH_SALT = "benchmark-salt-not-secret-0123456789"
 
 

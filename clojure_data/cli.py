@@ -39,7 +39,9 @@ def _use_sample_salt_unless_set(quiet: bool) -> None:
     if not os.environ.get(SALT_ENV) and not os.environ.get(SALT_FILE_ENV):
         os.environ[SALT_ENV] = SAMPLE_SALT
         if not quiet:
-            click.echo(f"note: no ${SALT_ENV} set; pseudonyms use the public sample salt (fine for samples only)")
+            click.echo(
+                f"note: no ${SALT_ENV} set; pseudonyms use the public sample salt (fine for samples only)"
+            )
 
 
 def _default_download_dir(name: str) -> Path:

@@ -66,7 +66,9 @@ class ShardReader(PipelineStep):
         mine = self.shards[rank::world_size]
         with (
             self.rejected_writer or _nullwriter(),
-            tqdm(desc=f"{self.name} [task {rank}]", unit=" records", disable=not self.progress, leave=False) as bar,
+            tqdm(
+                desc=f"{self.name} [task {rank}]", unit=" records", disable=not self.progress, leave=False
+            ) as bar,
         ):
             for number, shard in enumerate(mine, start=1):
                 bar.set_postfix_str(f"shard {number}/{len(mine)}")

@@ -67,7 +67,9 @@ class Policy:
             extra = overrides.get(spec.name)
             if extra:
                 merged = {**dataclasses.asdict(spec.config), **extra}
-                spec = PassSpec(spec.name, build_config(type(spec.config), merged, f"{where}: pass '{spec.name}'"))
+                spec = PassSpec(
+                    spec.name, build_config(type(spec.config), merged, f"{where}: pass '{spec.name}'")
+                )
             specs.append(spec)
         return dataclasses.replace(self, passes=specs)
 

@@ -18,7 +18,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("hatchling")
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -31,7 +42,9 @@ def test_wheel_ships_data(wheel: Path) -> None:
     assert "clojure_data/py.typed" in names
     assert "clojure_data/_data/policies/default.toml" in names
     assert "clojure_data/_data/cards/datasheet.md.j2" in names
-    assert any(n.startswith("clojure_data/_data/sources/clojure_mailgroup/") and n.endswith(".mbox") for n in names)
+    assert any(
+        n.startswith("clojure_data/_data/sources/clojure_mailgroup/") and n.endswith(".mbox") for n in names
+    )
     assert "clojure_data/_data/sources/clojure_mailgroup/README.md" in names
 
 
@@ -53,5 +66,7 @@ def test_sample_builds_from_the_installed_wheel(wheel: Path, tmp_path: Path) -> 
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "README.md").is_file() and list((tmp_path / "out" / "data").glob("*.parquet"))
     probe = "import clojure_data.resources as r; print(r.resource_dir('sources'))"
-    where = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
+    where = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert str(target) in where.stdout

@@ -192,9 +192,8 @@ class AnonymizePass(Pass):
         version = self.pseudonymizer.table_version if self.pseudonymizer else "disabled"
         checker = parse_checker() or "no parse check (tree-sitter not installed)"
         demo = " (PUBLIC sample salt: reversible, demo only)" if _uses_sample_salt() else ""
-        return (
-            f"known identities; HMAC-SHA256 pseudonyms{demo}, name tables {version}; code checked with {checker}"
-        )
+        pseudonyms = f"HMAC-SHA256 pseudonyms{demo}, name tables {version}"
+        return f"known identities; {pseudonyms}; code checked with {checker}"
 
 
 def _uses_sample_salt() -> bool:

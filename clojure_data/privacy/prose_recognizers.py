@@ -245,7 +245,9 @@ class StreetAddressRecognizer(RegexRecognizer):
     def __init__(self) -> None:
         super().__init__([_MILITARY, _STREET_US, _STREET_GB, _STREET_DE_NL, _STREET_ROMANCE])
 
-    def analyze(self, text: str, entities: list[str] | None = None, nlp_artifacts: object = None) -> list[RecognizerResult]:  # noqa: E501
+    def analyze(
+        self, text: str, entities: list[str] | None = None, nlp_artifacts: object = None
+    ) -> list[RecognizerResult]:  # noqa: E501
         results = super().analyze(text, entities, nlp_artifacts)
         for result in results:  # take the city/postcode line that follows a street
             tail = _CITY_LINE.match(text, result.end)
@@ -279,7 +281,9 @@ class EmployerRecognizer(RegexRecognizer):
     def __init__(self) -> None:
         super().__init__([_EMPLOYER_CUE])
 
-    def analyze(self, text: str, entities: list[str] | None = None, nlp_artifacts: object = None) -> list[RecognizerResult]:  # noqa: E501
+    def analyze(
+        self, text: str, entities: list[str] | None = None, nlp_artifacts: object = None
+    ) -> list[RecognizerResult]:  # noqa: E501
         kept = []
         for result in super().analyze(text, entities, nlp_artifacts):
             name = _TRAILING.sub("", text[result.start : result.end])
