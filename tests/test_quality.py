@@ -22,7 +22,10 @@ def _tool(name: str) -> str:
 
 def test_ruff_clean() -> None:
     proc = subprocess.run(
-        [_tool("ruff"), "check", "clojure_data", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
+        [_tool("ruff"), "check", "clojure_data", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
 
