@@ -3,9 +3,10 @@
 The card is the "Datasheets for Datasets" template in ``cards/datasheet.md.j2``, rendered with
 ``huggingface_hub.DatasetCard.from_template``. Its YAML header (licence, languages, size category,
 ``configs`` pointing at ``data/*.parquet``, ``dataset_info`` with the features of the kind's parquet
-schema) is built with the same helpers ``datasets.push_to_hub`` uses, so ``load_dataset`` on the
-folder or the Hub repo needs no loading script. Every figure comes from ``stats.json`` (principle 7),
-and rendering is deterministic: the same ``stats.json`` gives a byte-identical ``README.md``.
+schema) is built in ``card_metadata`` with the same helpers ``datasets.push_to_hub`` uses, so
+``load_dataset`` on the folder or the Hub repo needs no loading script. Every figure comes from
+``stats.json`` (principle 7), and rendering is deterministic: the same ``stats.json`` gives a
+byte-identical ``README.md``.
 
 ``stats.json`` (format_version 1, written by ``clojure_data.pipeline.finalize_output``)::
 
@@ -32,13 +33,23 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasets import DatasetInfo, Features, SplitDict, SplitInfo
+from datasets import DatasetInfo, Features
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from .card_metadata import (
+    DATA_FILES,
+    SIZE_CATEGORIES,
+    SPLIT,
+    card_data,
+    card_info,
+    dataset_features,
+    size_category,
+    stats_kind,
+)
 from .errors import ClojureDataError
-from .record import SCHEMAS, RecordKind
+from .record import SCHEMAS
 from .resources import resource_dir
 
 __all__ = [
@@ -54,8 +65,6 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-DATA_FILES = "data/*.parquet"
-SPLIT = "train"
 SECTIONS = (
     "Motivation",
     "Composition",
@@ -67,10 +76,6 @@ SECTIONS = (
     "Maintenance",
     "How to load",
 )
-# The Hub's size_categories buckets (upper bound exclusive), see DatasetCardData's docstring.
-_SIZE_LABELS = ["n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "10M<n<100M", "100M<n<1B"]
-_SIZE_LABELS += ["1B<n<10B", "10B<n<100B", "100B<n<1T"]
-_SIZE_BUCKETS = [(10 ** (3 + i), label) for i, label in enumerate(_SIZE_LABELS)]
 
 
 def template_path() -> Path:
@@ -96,90 +101,6 @@ def load_stats(output_dir: Path) -> dict[str, Any]:
         if not isinstance(stats.get(key), dict):
             raise ClojureDataError(f"{path}: missing '{key}' section")
     return stats
-
-
-def size_category(n: int) -> str:
-    """The Hub's ``size_categories`` bucket for ``n`` records."""
-    for limit, label in _SIZE_BUCKETS:
-        if n < limit:
-            return label
-    return "n>1T"
-
-
-def _kind(stats: dict[str, Any]) -> RecordKind:
-    kind = stats["dataset"].get("kind", RecordKind.DOCUMENT.value)
-    try:
-        return RecordKind(kind)
-    except ValueError:
-        raise ClojureDataError(f"stats.json: unknown record kind {kind!r}") from None
-
-
-def dataset_features(kind: RecordKind | str) -> Features:
-    """The ``datasets`` features of a kind's parquet schema."""
-    return Features.from_arrow_schema(SCHEMAS[RecordKind(kind)])
-
-
-def _info(stats: dict[str, Any]) -> dict[str, Any]:
-    """``dataset.card`` with fallbacks, so an ad-hoc run (no CardInfo) still gets a truthful card."""
-    ds = stats["dataset"]
-    card = ds.get("card") or {}
-    name = ds.get("name") or "dataset"
-    if card.get("pretty_name"):  # a registered source that left some sections empty
-        missing = f"Not documented by the `{name}` source."
-    else:
-        missing = (
-            f"Ad-hoc dataset: records given to `clojure-data` by its user (source `{name}`); not documented."
-        )
-    texts = ("motivation", "composition", "collection", "uses", "limitations", "maintenance")
-    return {
-        "pretty_name": card.get("pretty_name") or name,
-        "language": list(card.get("language") or ["en"]),
-        "task_categories": list(card.get("task_categories") or ["text-generation"]),
-        "tags": list(card.get("tags") or ["clojure"]),
-        **{key: card.get(key) or missing for key in texts},
-    }
-
-
-def _license_fields(ds: dict[str, Any]) -> dict[str, str]:
-    """``license`` plus, for ``other``, the ``license_name``/``license_link`` the Hub asks for."""
-    license_ = ds.get("license") or "other"
-    fields = {"license": license_}
-    if license_ == "other":
-        slug = "".join(c if c.isalnum() or c in "-." else "-" for c in (ds.get("name") or "dataset").lower())
-        fields["license_name"] = ds.get("license_name") or f"{slug}-terms"
-        # "README" links the Hub's licence badge to this card's "Distribution and licence" section.
-        fields["license_link"] = ds.get("license_link") or "README"
-    return fields
-
-
-def card_data(stats: dict[str, Any]) -> DatasetCardData:
-    """The card's YAML metadata, from ``stats.json`` (written the way ``datasets.push_to_hub`` writes it)."""
-    ds, info, output = stats["dataset"], _info(stats), stats["output"]
-    records, num_bytes = int(output.get("records", 0)), int(output.get("num_bytes", 0))
-    lic = _license_fields(ds)
-    data = DatasetCardData(
-        language=info["language"],
-        license=lic.pop("license"),
-        size_categories=[size_category(records)],
-        task_categories=info["task_categories"],
-        pretty_name=info["pretty_name"],
-        tags=info["tags"],
-    )
-    for key, value in lic.items():  # license_name / license_link, only for "other"
-        data[key] = value
-    splits = SplitDict()
-    # num_bytes is the parquet size: the only size the run measured (the Hub recomputes its own).
-    splits.add(SplitInfo(name=SPLIT, num_bytes=num_bytes, num_examples=records))
-    dataset_info = DatasetInfo(
-        features=dataset_features(_kind(stats)),
-        splits=splits,
-        download_size=num_bytes,
-        dataset_size=num_bytes,
-    )
-    DatasetInfosDict({"default": dataset_info}).to_dataset_card_data(data)
-    configs = {"default": {"data_files": [{"split": SPLIT, "path": DATA_FILES}]}}
-    MetadataConfigs(configs).to_dataset_card_data(data)
-    return data
 
 
 def _n(value: Any) -> str:
@@ -256,14 +177,14 @@ def accounting_problems(stats: dict[str, Any]) -> list[str]:
 
 def _context(stats: dict[str, Any], repo_id: str | None) -> dict[str, Any]:
     """Everything the template shows, already formatted (the template only lays it out)."""
-    ds, kind = stats["dataset"], _kind(stats)
+    ds, kind = stats["dataset"], stats_kind(stats)
     inp, output, policy = stats.get("input") or {}, stats["output"], stats.get("policy") or {}
     passes = stats.get("passes") or []
     rejected = stats.get("rejected") or {}
     drops = sum(sum((p.get("dropped") or {}).values()) for p in passes)
     name = ds.get("name") or "dataset"
     return {
-        "info": _info(stats),
+        "info": card_info(stats),
         "name": name,
         "description": ds.get("description") or "",
         "homepage": ds.get("homepage") or "",
@@ -350,7 +271,7 @@ def _check_yaml(data: DatasetCardData) -> list[str]:
                 f"yaml: '{key}' must be a non-empty string or list of strings, got {data.get(key)!r}"
             )
     sizes = data.get("size_categories")
-    valid = {label for _, label in _SIZE_BUCKETS} | {"n>1T"}
+    valid = set(SIZE_CATEGORIES)
     if _is_str_list(sizes) and not set([sizes] if isinstance(sizes, str) else sizes) <= valid:
         problems.append(f"yaml: size_categories {sizes!r} is not one of the Hub's buckets")
     if not isinstance(data.get("pretty_name"), str) or not data.get("pretty_name", "").strip():
@@ -402,8 +323,8 @@ def _check_folder(folder: Path, data: DatasetCardData, info: DatasetInfo) -> lis
             problems.append(
                 f"card: size_categories should be {expected.get('size_categories')} for {records}"
             )
-        if info.features != dataset_features(_kind(stats)):
-            problems.append(f"card: features differ from the '{_kind(stats)}' schema")
+        if info.features != dataset_features(stats_kind(stats)):
+            problems.append(f"card: features differ from the '{stats_kind(stats)}' schema")
         problems += [f"stats.json: {p}" for p in accounting_problems(stats)]
     files = sorted((folder / "data").glob("*.parquet"))
     if not files:
