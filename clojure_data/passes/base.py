@@ -72,8 +72,10 @@ class Pass(PipelineStep):
 
     def __init__(self, config: PassConfig | None = None, **settings: Any) -> None:
         super().__init__()
-        base = config or self.Config()
-        self.config = dataclasses.replace(base, **settings) if settings else base
+        if config is None:  # not Config() then replace(): a config may validate in __post_init__
+            self.config = self.Config(**settings)
+        else:
+            self.config = dataclasses.replace(config, **settings) if settings else config
         self.rejected_writer: DiskWriter | None = None
 
     # -- what subclasses implement --------------------------------------------------------------
