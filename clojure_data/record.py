@@ -11,7 +11,7 @@ Record kinds and their columns (all kinds share ``id``, ``text``, ``source``, ``
 ``thread``
     A conversation: mail thread, Slack thread, forum topic, Q&A question with its answers.
     ``title``, ``created_at`` (ISO 8601, first message), ``tags`` and ``messages``: a list of
-    ``{author, author_id, date, text, score, accepted}`` in conversation order. ``text`` is the
+    ``{author, author_id, date, text, score, accepted, id, role}`` in conversation order. ``text`` is the
     rendered conversation that text passes work on.
 ``post``
     A single standalone text: a blog article, a feed entry. ``title``, ``author``, ``created_at``,
@@ -71,6 +71,8 @@ MESSAGE_TYPE = pa.struct(
         pa.field("text", pa.string()),
         pa.field("score", pa.int64()),
         pa.field("accepted", pa.bool_()),
+        pa.field("id", pa.string()),
+        pa.field("role", pa.string()),
     ]
 )
 
@@ -109,8 +111,15 @@ def message(
     author_id: str | None = None,
     score: int | None = None,
     accepted: bool | None = None,
+    id: str | None = None,
+    role: str | None = None,
 ) -> dict[str, Any]:
-    """One entry of a thread's ``messages`` list."""
+    """One entry of a thread's ``messages`` list.
+
+    ``id`` is the message's id in the source (post id, Slack ts, hashed Message-ID); ``role`` is
+    what the message is in a Q&A thread (``question``, ``answer``, ``comment``). Both travel with
+    the message, so passes that drop an emptied message keep them aligned.
+    """
     return {
         "author": author,
         "author_id": author_id,
@@ -118,6 +127,8 @@ def message(
         "text": text,
         "score": score,
         "accepted": accepted,
+        "id": id,
+        "role": role,
     }
 
 

@@ -192,3 +192,25 @@ def test_missing_and_empty_inputs(tmp_path: Path) -> None:
     (tmp_path / "dir").mkdir()
     with pytest.raises(InputError, match="no input files"):
         builder.shards(tmp_path / "dir")
+
+
+def test_builder_pass_overrides_apply_and_are_recorded(inputs: Path, tmp_path: Path) -> None:
+    class NoShout(LinesBuilder):
+        pass_overrides = {"shout": {"enabled": False}}
+
+    builder = NoShout()
+    stats = run(builder, builder.shards(inputs), _policy(), tmp_path / "out", progress=False).stats
+    assert stats["passes"] == []
+    assert stats["policy"]["passes"] == [{"pass": "shout", "config": {"enabled": False}}]
+    assert stats["output"]["records"] == 15
+
+
+def test_bad_builder_override_is_a_policy_error(inputs: Path, tmp_path: Path) -> None:
+    from clojure_data.errors import PolicyError
+
+    class Typo(LinesBuilder):
+        pass_overrides = {"shout": {"enabeld": False}}
+
+    builder = Typo()
+    with pytest.raises(PolicyError, match="source 'lines': pass 'shout': unknown setting"):
+        run(builder, builder.shards(inputs), _policy(), tmp_path / "out", progress=False)

@@ -74,6 +74,8 @@ class StackOverflow(DatasetBuilder):
     license = "cc-by-sa-4.0"
     kind = RecordKind.THREAD
     Config = StackOverflowConfig
+    # a "> " block on Stack Overflow is the asker's error message or a doc excerpt, not a quoted reply
+    pass_overrides = {"garbage": {"strip_quotes": False}}
     config: StackOverflowConfig
     card = CardInfo(
         pretty_name="Stack Overflow Clojure questions and answers",
@@ -87,7 +89,7 @@ class StackOverflow(DatasetBuilder):
         composition=(
             "One record per question: title, tags, the question, its answers (highest score first, the "
             "accepted one flagged) and the comments of each post, as messages with author, date, score "
-            "and role (extra.roles), and the whole thread as text. HTML bodies are converted to text "
+            "and role, and the whole thread as text. HTML bodies are converted to text "
             "with code blocks as fenced code (language kept) and inline code in backticks. Selected by "
             "tag: clojure, clojurescript and about 35 ecosystem tags (the 'tags' setting)."
         ),

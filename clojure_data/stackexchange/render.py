@@ -4,8 +4,8 @@ Conversation order (``messages`` and ``text``): the question, then the answers b
 first, ties by id (oldest first), the order Stack Overflow shows by default ("Highest score");
 the accepted answer is flagged (``accepted``) but not moved, because on Stack Overflow it is no
 longer pinned to the top either. Each post is followed by its comments in the order they were
-written. Comments are messages of their own; ``extra.roles`` says for every message whether it
-is the ``question``, an ``answer`` or a ``comment``, and ``extra.post_ids`` gives its id in the
+written. Comments are messages of their own; each message's ``role`` says whether it
+is the ``question``, an ``answer`` or a ``comment``, and its ``id`` gives its id in the
 dump (``https://stackoverflow.com/a/<id>`` for an answer).
 
 Licences: Stack Exchange content is CC BY-SA 2.5 before 2011-04-08, 3.0 before 2018-05-02, 4.0
@@ -150,7 +150,16 @@ class _Thread:
             flag = (int(m.row["Id"]) == accepted) if m.role == "answer" else None
             date = _date(m.row["CreationDate"])
             messages.append(
-                message(name, m.text, date=date, author_id=author_id, score=_score(m.row), accepted=flag)
+                message(
+                    name,
+                    m.text,
+                    date=date,
+                    author_id=author_id,
+                    score=_score(m.row),
+                    accepted=flag,
+                    id=m.row["Id"],
+                    role=m.role,
+                )
             )
         return messages, list(people.values())
 
@@ -188,8 +197,6 @@ def build_thread(data: ThreadInput, *, site: str, source: str, record_id: str) -
     extra: dict[str, Any] = {
         "site": site,
         "question_id": int(q["Id"]),
-        "roles": [m.role for m in msgs],
-        "post_ids": [int(m.row["Id"]) for m in msgs],
         "accepted_answer_id": accepted,
         "closed_at": _date(q["ClosedDate"]) if _is_date(q.get("ClosedDate")) else None,
         "community_wiki_ids": [int(m.row["Id"]) for m in msgs if m.row.get("CommunityOwnedDate")] or None,

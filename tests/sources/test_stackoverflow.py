@@ -93,7 +93,7 @@ USERS = [_row(Id=1, DisplayName="Ann Example"), _row(Id=2, DisplayName="Bo")]
 
 def _accounting(records: list[Document], rejections: list[Document]) -> tuple[int, int]:
     """(post rows, comment rows) accounted for by the output: messages plus rejection counts."""
-    roles = Counter(role for r in records for role in r.metadata["extra"]["roles"])
+    roles = Counter(m["role"] for r in records for m in r.metadata["messages"])
     posts = roles["question"] + roles["answer"] + sum(d.metadata["post_rows"] for d in rejections)
     comments = roles["comment"] + sum(d.metadata["comment_rows"] for d in rejections)
     return posts, comments
@@ -112,10 +112,15 @@ def test_sample_threads_in_order_with_code_licences_and_participants() -> None:
     assert first.metadata["url"] == "https://stackoverflow.com/q/1"
     assert first.metadata["license"] == "cc-by-sa-2.5"
     assert [by_id[q].metadata["license"] for q in (4, 6)] == ["cc-by-sa-3.0", "cc-by-sa-4.0"]
-    extra = first.metadata["extra"]
-    assert extra["roles"] == ["question", "comment", "answer", "comment", "answer"]
-    assert extra["post_ids"] == [1, 1001, 3, 1002, 2]  # answers by score: 3 (25) before 2 (12)
     msgs = first.metadata["messages"]
+    assert [m["role"] for m in msgs] == ["question", "comment", "answer", "comment", "answer"]
+    assert [m["id"] for m in msgs] == [
+        "1",
+        "1001",
+        "3",
+        "1002",
+        "2",
+    ]  # answers by score: 3 (25) before 2 (12)
     assert [m["accepted"] for m in msgs] == [None, None, True, None, False]
     assert [m["score"] for m in msgs] == [31, 2, 25, 4, 12]
     assert msgs[0]["author"] == "Ada Quill" and msgs[0]["date"] == "2010-03-14T09:26:53+00:00"
@@ -324,7 +329,10 @@ def test_bad_rows_are_rejected_with_reasons(tmp_path: Path) -> None:
         orphan_comment=1,
         bad_html=2,
     )
-    assert len(records) == 1 and records[0].metadata["extra"]["roles"] == ["question", "comment"]
+    assert len(records) == 1 and [m["role"] for m in records[0].metadata["messages"]] == [
+        "question",
+        "comment",
+    ]
     assert _accounting(records, rejections) == (len(posts), len(comments))
     answer, thread = (d for d in rejections if rejection_reason(d) == "bad_html")
     assert (answer.metadata["post_rows"], answer.metadata["comment_rows"]) == (1, 1)  # with its comment 13
@@ -344,7 +352,7 @@ def test_bad_html_is_rendered_and_code_survives() -> None:
 def test_answer_before_its_question_is_joined(tmp_path: Path) -> None:
     posts = [_a(1, 5, Score=3), _a(2, 7), _q(5), _q(7, tags="<java>")]
     records, rejections = _read(_dump(tmp_path / "d", posts, [_c(1, 1)], USERS))
-    assert [r.metadata["extra"]["post_ids"] for r in records] == [[5, 1, 1]]
+    assert [[m["id"] for m in r.metadata["messages"]] for r in records] == [["5", "1", "1"]]
     assert _accounting(records, rejections) == (4, 1)
 
 
