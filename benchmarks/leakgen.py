@@ -175,9 +175,10 @@ class Case:
 class Generator:
     def __init__(self, seed: int = 0) -> None:
         self.rng = random.Random(seed)
-        self.fakers = {
-            loc: Faker(loc) for loc in {*NAME_LOCALES, *PHONE_LOCALES, *ADDRESS_LOCALES, "en_CA", "fi_FI"}
-        }
+        # sorted, not a set: set order follows PYTHONHASHSEED, which would give each locale a
+        # different Faker seed in every process and make "--seed 1" a different set each run
+        locales = sorted({*NAME_LOCALES, *PHONE_LOCALES, *ADDRESS_LOCALES, "en_CA", "fi_FI"})
+        self.fakers = {loc: Faker(loc) for loc in locales}
         for i, f in enumerate(self.fakers.values()):
             f.seed_instance(seed * 1000 + i)
 

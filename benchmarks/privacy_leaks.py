@@ -2,8 +2,10 @@
 
     python benchmarks/privacy_leaks.py [--n 600] [--seed 0] [--json out.json]
 
-The passes are built from a policy dict with ``clojure_data.policy.parse_policy`` (secrets ->
-pii -> anonymize -> likeness, those that are registered) and run in-process. Reported:
+The passes are the default policy's (``policies/default.toml``, loaded with
+``clojure_data.policy.load_policy``): every pass after ``garbage``, in the policy's order and with
+its settings (secrets -> anonymize -> pii -> likeness at the time of writing), run in-process.
+Reported:
 
 * per planted type: planted, leaked (the exact planted string is still in the output), recall
   (1 - leaked/planted), and precision (planted values replaced / replacements the pii pass
@@ -20,6 +22,7 @@ Targets (issue 4): zero leaked e-mails, phones, cards, national ids, public IPs 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -35,25 +38,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from leakgen import PLANTED_TYPES, Case, generate  # noqa: E402
 
 from clojure_data.passes.base import Pass  # noqa: E402
+from clojure_data.policy import Policy, load_policy  # noqa: E402
 from clojure_data.privacy.literals import clojure_parses  # noqa: E402
 from clojure_data.privacy.pii_detect import ENTITY_TYPES  # noqa: E402
 from clojure_data.record import make_record  # noqa: E402
 
-PRIVACY_ORDER = ["secrets", "pii", "anonymize", "likeness"]
 ZERO_LEAK = ["EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "NATIONAL_ID", "IP_ADDRESS", "SECRET"]
 COUNT_LABEL = ENTITY_TYPES  # entity type -> the label the pii pass counts it under
 BENCH_SALT = "benchmark-salt-not-secret-0123456789"
+POLICY = "default"
+FIRST_PRIVACY_PASS_AFTER = "garbage"
+
+
+def privacy_policy(names: list[str] | None = None) -> Policy:
+    """The default policy's privacy passes: everything after ``garbage``, its order and settings.
+
+    ``names`` keeps only those passes (``["pii"]``), still with the policy's settings.
+    """
+    policy = load_policy(POLICY)
+    specs = policy.passes
+    order = [spec.name for spec in specs]
+    if FIRST_PRIVACY_PASS_AFTER in order:
+        specs = specs[order.index(FIRST_PRIVACY_PASS_AFTER) + 1 :]
+    if names is not None:
+        specs = [spec for spec in specs if spec.name in names]
+    return dataclasses.replace(policy, passes=specs)
 
 
 def privacy_passes(names: list[str] | None = None) -> list[Pass]:
-    """The registered privacy passes in policy order, built from a policy dict."""
-    from clojure_data.policy import parse_policy
-    from clojure_data.registry import passes
-
+    """Fresh instances of the default policy's privacy passes (see ``privacy_policy``)."""
     os.environ.setdefault("CLOJURE_DATA_SALT", BENCH_SALT)
-    wanted = [n for n in (names or PRIVACY_ORDER) if n in passes]
-    policy = parse_policy({"name": "privacy-bench", "passes": [{"pass": n} for n in wanted]})
-    return policy.build_passes()
+    return privacy_policy(names).build_passes()
 
 
 def run_passes(passes: list[Pass], texts: list[str]) -> list[str]:
@@ -175,7 +190,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     report["passes"] = [p.name for p in passes]
     report["backends"] = {p.name: p.backend() for p in passes}
     report["records"], report["seconds"] = len(cases), round(seconds, 2)
-    print_report(report, f"{len(cases)} records, seed {args.seed}, passes: {' -> '.join(report['passes'])}")
+    title = f"{len(cases)} records, seed {args.seed}, policy {POLICY}: {' -> '.join(report['passes'])}"
+    print_report(report, title)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
     return report

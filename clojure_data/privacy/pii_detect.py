@@ -36,8 +36,8 @@ from .prose_recognizers import (
 )
 from .recognizers import (
     CardRecognizer,
+    ChatPhoneRecognizer,
     OfflineEmailRecognizer,
-    PhoneRecognizer,
     PublicIpRecognizer,
     national_id_recognizers,
 )
@@ -107,10 +107,10 @@ class Detector:
             _Rule(CardRecognizer(), "CREDIT_CARD", _DIGIT_RUN),
             _Rule(IbanRecognizer(), "IBAN_CODE", _IBAN_SHAPE),
         ]
-        literal = [_Rule(PhoneRecognizer(prose=False), "PHONE_NUMBER", _DIGIT_RUN)]
+        literal = [_Rule(ChatPhoneRecognizer(prose=False), "PHONE_NUMBER", _DIGIT_RUN)]
         literal += [_Rule(r, "NATIONAL_ID", _ID_SHAPE) for r in national_id_recognizers()]
         prose = [
-            _Rule(PhoneRecognizer(prose=True), "PHONE_NUMBER", _DIGIT_RUN),
+            _Rule(ChatPhoneRecognizer(prose=True), "PHONE_NUMBER", _DIGIT_RUN),
             _Rule(SocialHandleRecognizer(), "SOCIAL_HANDLE", _has("@/")),
             _Rule(StreetAddressRecognizer(), "STREET_ADDRESS", _ADDRESS_SHAPE),
             _Rule(EmployerRecognizer(), "EMPLOYER", _EMPLOYER_SHAPE),

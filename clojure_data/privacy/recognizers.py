@@ -16,13 +16,23 @@ versions miss real input or fire on code:
 ``CardRecognizer``
     12-19 digits, optionally grouped by one kind of separator, a known issuer prefix (2-6) and a
     valid Luhn checksum. presidio's pattern needs 13+ digits and misses 12-digit Maestro numbers.
-``PhoneRecognizer``
+``ChatPhoneRecognizer``
+    (not ``PhoneRecognizer``: presidio finds its predefined recognizers by class name among all
+    ``EntityRecognizer`` subclasses, in set order, so a namesake here could replace its own in any
+    ``AnalyzerEngine`` built later in the process and fail on its arguments)
     presidio's uses ``phonenumbers`` with strict validity, which rejects many well-formed numbers
-    people actually write (fictional 555 numbers, unassigned area codes). Here: international
-    ``+CC`` numbers (checked with ``phonenumbers.is_possible_number``), North American
-    ``(NNN) NNN-NNNN`` shapes, trunk-prefixed national numbers (``0161 496 0631``,
-    ``06 27 63 17 06``) and, in prose only, other digit groups or bare 9-12 digit runs when
-    ``phonenumbers`` calls them valid for a common region or a phone word precedes them.
+    people actually write (fictional 555 numbers, unassigned area codes). Two tiers:
+
+    * shapes that are phones on their own: international numbers (``+CC``, ``(+CC)``,
+      ``+(CC)``, ``00CC`` with separators; checked with ``phonenumbers.is_possible_number``),
+      North American ``(NNN) NNN-NNNN``, trunk-prefixed national numbers in any of the usual
+      separators (``0161 496 0631``, ``06 27 63 17 06``, ``(03).2639.0546``) and, in prose
+      only, digit groups or bare 9-12 digit runs that ``phonenumbers`` calls valid for a common
+      region;
+    * any phone-shaped token (7-15 digits in groups joined by one space, dot, dash or slash,
+      parenthesised area codes, ``(0)``, extensions) when a phone word (``phone``, ``call me``,
+      ``my number``, ``:phone``...) is next to it. Tokens that are dates, times, decimals (Slack
+      ``ts`` values such as ``1517443200.000123``), versions or IPv4 addresses never qualify.
 """
 
 from __future__ import annotations
@@ -42,7 +52,7 @@ __all__ = [
     "OfflineEmailRecognizer",
     "PublicIpRecognizer",
     "CardRecognizer",
-    "PhoneRecognizer",
+    "ChatPhoneRecognizer",
     "national_id_recognizers",
     "luhn_ok",
 ]
@@ -165,8 +175,12 @@ _PHONE_AFTER = re.compile(
     r"(?i)^\W{0,4}(?:\w{1,6}\W{1,3}){0,2}(?:phone|tel|mobile|cell|number|whatsapp|fax)\b"
 )
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# "+CC", then digit groups: after the first, each needs a separator (or a parenthesis) before it,
+# so a long digit run cannot be split in exponentially many ways (backtracking)
 _INTL = re.compile(
-    r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(0\))?(?:[ .-]?\(?\d{1,12}\)?){1,6}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w+])"
+    r"(?<![\w+])(?:\+\d{1,3}|\(\+\d{1,3}\)|\+\(\d{1,3}\)|(?<![.:/-])00[1-9]\d{0,2}(?=[ .-]))(?:[ .-]?\(0\))?"
+    r"[ .-]?\(?\d{1,14}\)?(?:(?:[ .-]|(?<=\))|(?=\())\(?\d{1,14}\)?){0,5}"
+    r"(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w+])"
 )
 _NANP = re.compile(
     r"(?<![\w+.-])(?:(?:001|1)[ .-])?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w]|[.-]\d)"  # noqa: E501
@@ -174,8 +188,13 @@ _NANP = re.compile(
 _TRUNK = re.compile(
     r"(?<![\w+.-])(?:\(0\d{1,4}\)[ -]?|0\d{1,4}[ -])\d{2,8}(?:[ -]\d{2,8}){0,3}(?![\w]|[.-]\d)"
 )
-_TRUNK_DOT = re.compile(r"(?<![\w+.-])0\d{1,4}(?:\.\d{2,4}){2,3}(?![\w]|[.-]\d)")
-_LOCAL = re.compile(r"(?<![\w+.:/-])\d{3,5}[ .-]\d{4}(?![\w]|[.:-]\d)")
+_TRUNK_DOT = re.compile(r"(?<![\w+.-])(?:\(0\d{1,4}\)|0\d{1,4})(?:\.\d{2,4}){2,3}(?![\w]|[.-]\d)")
+# any phone-shaped token, accepted only next to a phone word: groups always need a separator
+# (a space, dot, dash, slash or a parenthesised group) between them, so matching stays linear
+_CUED = re.compile(
+    r"(?<![\w+.:/=#&?-])(?:\+ ?|\(\+?\d{1,4}\) ?|\+\(\d{1,4}\) ?)?(?:\(\d{1,5}\)[ ./-]?)?\d{1,15}"
+    r"(?:(?:[ .-]|/ ?| ?\(\d{1,5}\) ?)\d{1,15}){0,7}(?: ?(?:x|ext\.?) ?\d{1,6})?(?!\w|[.:/-]\d)"
+)
 _GROUPED = re.compile(r"(?<![\w+.:/-])[1-9]\d{1,3}(?:[ -]\d{2,4}){2,4}(?![\w]|[.:-]\d)")
 _BARE = re.compile(r"(?<![\w+.:/-])\d{7,12}(?![\w]|[.:-]\d)")
 _REGIONS = ("US", "GB", "DE", "FR", "IT", "ES", "NL", "PL", "IN", "BR", "TR", "AU")
@@ -185,19 +204,19 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-class PhoneRecognizer(RegexRecognizer):
+class ChatPhoneRecognizer(RegexRecognizer):
     """Phone numbers. In code (``prose=False``) digit groups and bare runs need a phone word
     (``:phone``, ``mobile``...) before them, since code is full of ordinary numbers."""
 
     ENTITY = "PHONE_NUMBER"
 
     def __init__(self, prose: bool = True) -> None:
-        super().__init__([_INTL, _NANP, _TRUNK, _TRUNK_DOT, _GROUPED, _BARE, _LOCAL])
+        super().__init__([_INTL, _NANP, _TRUNK, _TRUNK_DOT, _GROUPED, _BARE, _CUED])
         self.prose = prose
 
     def check(self, text: str, match: re.Match[str]) -> bool:
         raw = match.group()
-        digits = _digits(raw.split("x")[0].split("ext")[0])
+        digits = _digits(_EXTENSION.split(raw)[0])
         if not 7 <= len(digits) <= 15:
             return False
         if match.re is _INTL:
@@ -206,22 +225,62 @@ class PhoneRecognizer(RegexRecognizer):
             return True
         if match.re is _TRUNK or match.re is _TRUNK_DOT:
             return 9 <= len(digits) <= 12
+        if match.re is _CUED:
+            return _phone_shaped(raw) and not _looks_like_version(text, *match.span()) and _cued(text, match)
         if _ISO_DATE.fullmatch(raw) or (match.re is _GROUPED and len(digits) < 9):
             return False
-        before, after = text[max(0, match.start() - 40) : match.start()], text[match.end() : match.end() + 30]
-        if _PHONE_WORDS.search(before) or _PHONE_AFTER.match(after):
+        if _cued(text, match):
             return True
-        if not self.prose or match.re is _LOCAL or len(digits) < 9:
+        if not self.prose or len(digits) < 9:
             return False
         # a bare 10-digit run starting with 1 is an epoch timestamp far more often than a phone
         return not (len(digits) == 10 and digits[0] == "1") and _valid_somewhere(digits)
 
 
+def _cued(text: str, match: re.Match[str]) -> bool:
+    """A phone word just before the number, or one right after it."""
+    before, after = text[max(0, match.start() - 40) : match.start()], text[match.end() : match.end() + 30]
+    return bool(_PHONE_WORDS.search(before) or _PHONE_AFTER.match(after))
+
+
+_EXTENSION = re.compile(r" ?(?:x|ext\.?)")
+
+
+def _phone_shaped(raw: str) -> bool:
+    """Whether a token's digit groups read as a phone number rather than a date, a decimal (a
+    Slack ``ts``: ``1517443200.000123``), a version (``1.10.0.1234``), an IPv4 address or a list
+    of small numbers (``1 2 3 4 5 6 7``)."""
+    body = _EXTENSION.split(raw)[0]
+    groups = re.findall(r"\d+", body)
+    if sum(len(g) == 1 for g in groups) > 1 + ("(0)" in body):
+        return False
+    seps = set(re.sub(r"\d", "", body))
+    if seps == {"."}:
+        if len(groups) == 2:  # a decimal, unless it reads as phone blocks (1234.5678, 0612.345678)
+            return groups[0][0] == "0" or all(3 <= len(g) <= 5 for g in groups)
+        if any(len(g) == 1 for g in groups) or (len(groups) == 4 and all(len(g) <= 3 for g in groups)):
+            return False
+    return not (len(groups) == 3 and len(seps) == 1 and seps <= set("-./") and _date_like(groups))
+
+
+def _date_like(groups: list[str]) -> bool:
+    """Year-month-day or day/month-year orders with plausible values."""
+    a, b, c = (int(g) for g in groups)
+    if len(groups[0]) == 4:
+        return 1 <= b <= 12 and 1 <= c <= 31
+    return len(groups[2]) in (2, 4) and 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
+
+
+_CC_PREFIX = re.compile(r"^(?:\(\+(\d{1,3})\)|\+\((\d{1,3})\)|00([1-9]\d{0,2}))")
+
+
 def _possible(raw: str) -> bool:
     import phonenumbers
 
+    # phonenumbers reads only "+CC": rewrite "(+CC)", "+(CC)" and the "00" exit code to it
+    number = _CC_PREFIX.sub(lambda m: "+" + next(g for g in m.groups() if g) + " ", raw.split("x")[0])
     try:
-        return bool(phonenumbers.is_possible_number(phonenumbers.parse(raw.split("x")[0], None)))
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(number, None)))
     except phonenumbers.NumberParseException:
         return False
 

@@ -6,17 +6,20 @@ when it is not installed. Every test runs with the network blocked.
 
 from __future__ import annotations
 
+import json
 import socket
 import time
+from pathlib import Path
 
 import pytest
+from presidio_analyzer import EntityRecognizer
 
 from clojure_data.errors import ClojureDataError
 from clojure_data.passes.pii import PiiPass
 from clojure_data.privacy.literals import clojure_parses
 from clojure_data.privacy.presidio_engine import resolve_model
 from clojure_data.privacy.prose_recognizers import SocialHandleRecognizer
-from clojure_data.privacy.recognizers import CardRecognizer, PhoneRecognizer, PublicIpRecognizer
+from clojure_data.privacy.recognizers import CardRecognizer, ChatPhoneRecognizer, PublicIpRecognizer
 from clojure_data.record import make_record
 
 HAS_MODEL = resolve_model("en_core_web_sm") is not None
@@ -57,10 +60,101 @@ def test_email_replaced_with_pseudonymous_address(pii: PiiPass) -> None:
 
 
 def test_phone_shapes() -> None:
-    r = PhoneRecognizer()
+    r = ChatPhoneRecognizer()
     text = "call +1 415-555-0132, 0161 496 0631 or (02) 7776 3170; +49(0)7066 907439"
     assert spans(r, text) == ["+1 415-555-0132", "0161 496 0631", "(02) 7776 3170", "+49(0)7066 907439"]
     assert spans(r, "released 2018-02-01, ts 1517436010, version 1.9.0") == []
+
+
+# Numbers as people write them in different countries, each right after a phone word. The first is
+# the leak the benchmark found: an Australian trunk code in parentheses joined to dotted groups.
+CUED_PHONES = [
+    "(03).2639.0546",
+    "(02)97776317",
+    "00420 601 123 456",
+    "(+30) 210 123 4567",
+    "+(370) 61234567",
+    "+389(0)71234567",
+    "8 (656) 515-05-56",
+    "0 2761 2220",
+    "06-12/345 6789",
+    "05/ 123 45 67",
+    "12 34 56 78",
+    "+98 912 3456 7890",
+]
+
+
+@pytest.mark.parametrize("phone", CUED_PHONES)
+def test_phone_after_a_phone_word_never_leaks(pii: PiiPass, phone: str) -> None:
+    prose = run(pii, f"You can reach me at {phone} after 6pm.", f"my number is {phone}")
+    assert all(phone not in out and "<PHONE>" in out for out in prose)
+    code = f'{{:contact {{:phone "{phone}"}}}}'
+    out = run(pii, f"```\n{code}\n```")[0]
+    assert phone not in out and clojure_parses(out.removeprefix("```\n").removesuffix("\n```"))
+
+
+def test_parenthesised_trunk_with_dots_without_a_phone_word() -> None:
+    assert spans(ChatPhoneRecognizer(), "ring (03).2639.0546 or (07).2610.6891") == [
+        "(03).2639.0546",
+        "(07).2610.6891",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call me when ts 1517443200.000123 shows up",  # a Slack ts
+        'my number is {"ts" "1517443200.000123"}',
+        "call it on 2018-02-01 12:30, or phone on 31.12.2018 or 01/02/2018",
+        "the call takes 3.14159265 s; version number 1.10.0.1234",
+        "phone box at 10.100.200.150; call (f 1 2 3 4 5 6 7)",
+        "reach it at localhost:8080 or 127.0.0.1:7888",
+    ],
+)
+def test_phone_lookalikes_next_to_phone_words_stay(pii: PiiPass, text: str) -> None:
+    assert spans(ChatPhoneRecognizer(), text) == []
+    assert run(pii, text)[0] == text
+
+
+def test_phone_patterns_do_not_backtrack_on_digit_runs() -> None:
+    text = ("call +" + "2" * 80 + " (+1 " + "3" * 80 + ") ") * 50
+    start = time.perf_counter()
+    spans(ChatPhoneRecognizer(), text)
+    spans(ChatPhoneRecognizer(prose=False), text)
+    assert time.perf_counter() - start < 2
+
+
+def test_no_phones_in_real_clojurians_logs() -> None:
+    logs = Path(__file__).resolve().parents[2].parent / "shared" / "realdata" / "clojurians" / "logs"
+    if not logs.is_dir():
+        pytest.skip("no ../shared/realdata/clojurians")
+    r = ChatPhoneRecognizer()
+    lines = [line for path in sorted(logs.glob("*.txt")) for line in path.read_text("utf-8").splitlines()]
+    found = [s for line in lines for s in spans(r, line)]
+    # raw events are full of ts values (1517443200.000123): the only hit is an avatar URL's
+    # "token-time=2145916800", a bare 10-digit run the prose rules take for a valid number
+    assert set(found) <= {"2145916800"}
+    texts = [json.loads(line).get("text") or "" for line in lines]
+    fresh = PiiPass(require_ner=False, entities=["PHONE_NUMBER"])
+    run(fresh, *[t for t in texts if t])
+    assert fresh.report()["counts"].get("PHONE", 0) == 0
+
+
+def test_no_recognizer_shadows_a_presidio_one() -> None:
+    """presidio resolves its predefined recognizers by class name over every subclass loaded (the
+    pii pass imported above loads all of ours)."""
+    from presidio_analyzer import predefined_recognizers
+
+    ours = {c.__name__ for c in _subclasses(EntityRecognizer) if c.__module__.startswith("clojure_data")}
+    assert ours and not ours & set(predefined_recognizers.__all__)
+
+
+def _subclasses(cls: type) -> set[type]:
+    found: set[type] = set()
+    subs: list[type] = cls.__subclasses__()
+    for sub in subs:
+        found |= {sub, *_subclasses(sub)}
+    return found
 
 
 def test_cards_need_luhn_and_issuer() -> None:
