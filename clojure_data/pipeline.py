@@ -21,6 +21,7 @@ Determinism: with the same inputs, policy and ``tasks``, the files are byte-iden
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -65,7 +66,7 @@ class ShardReader(PipelineStep):
 
         mine = self.shards[rank::world_size]
         with (
-            self.rejected_writer or _nullwriter(),
+            self.rejected_writer or contextlib.nullcontext(),
             tqdm(
                 desc=f"{self.name} [task {rank}]", unit=" records", disable=not self.progress, leave=False
             ) as bar,
@@ -91,6 +92,10 @@ class ShardReader(PipelineStep):
                 yield doc
         except Exception as exc:  # bad input must not kill the run: the shard is logged as rejected
             kind = "unreadable_input" if isinstance(exc, ClojureDataError) else "reader_error"
+            if kind == "reader_error":  # a bug, not bad input: keep the traceback in .logs/logs/
+                from loguru import logger
+
+                logger.opt(exception=exc).error(f"{self.name}: reader failed on {shard}")
             self._reject(
                 Document(text="", id=f"{self.name}/{shard.name}", metadata={"source": self.name}),
                 kind,
@@ -106,14 +111,6 @@ class ShardReader(PipelineStep):
             if detail:
                 doc.metadata["error"] = detail
             self.rejected_writer.write(doc, rank)
-
-
-class _nullwriter:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _row_adapter(schema: Any, _writer: Any, doc: Document) -> dict[str, Any]:

@@ -161,6 +161,8 @@ def test_reader_crash_is_a_rejection_not_a_traceback(inputs: Path, tmp_path: Pat
     builder = LinesBuilder()
     stats = run(builder, builder.shards(inputs), _policy(), tmp_path / "out", progress=False).stats
     assert stats["input"]["rejected_by_reason"]["reader_error"] == 1
+    logs = "".join(p.read_text() for p in (tmp_path / "out" / ".logs" / "logs").glob("*.log"))
+    assert "ValueError: reader bug" in logs  # the traceback is kept for whoever fixes the reader
 
 
 def test_everything_dropped_leaves_a_schema_only_shard(tmp_path: Path) -> None:
