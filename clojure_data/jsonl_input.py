@@ -62,6 +62,9 @@ class JsonlRecords(DatasetBuilder):
             return make_rejection(
                 rid, "metadata_not_an_object", source=self.name, raw=text, location=location
             )
+        if any(not isinstance(meta.get(k), str | None) for k in ("url", "license")):
+            # these two are string columns of the output: a number there would break the parquet shard
+            return make_rejection(rid, "metadata_url_or_license_not_a_string", source=self.name, raw=text)
         return make_record(rid, body, source=self.name, kind=RecordKind.DOCUMENT, **_public(meta))
 
 

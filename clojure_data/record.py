@@ -169,7 +169,8 @@ def to_row(doc: Document, schema: pa.Schema) -> dict[str, Any]:
     row: dict[str, Any] = {name: meta.get(name) for name in schema.names}
     row["id"] = doc.id
     row["text"] = doc.text
-    extra = dict(meta.get("extra") or {}) if isinstance(meta.get("extra"), dict) else {}
+    given = meta.get("extra")
+    extra = dict(given) if isinstance(given, dict) else ({} if given is None else {"extra": given})
     for key, value in meta.items():
         if key not in names and not key.startswith("_") and key != "extra":
             extra[key] = value

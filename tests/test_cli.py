@@ -50,20 +50,26 @@ def test_sanitize_keeps_ids_and_rejects_bad_lines(tmp_path: Path, capsys: pytest
             json.dumps(["a", "list"]),
             json.dumps({"id": "a1", "text": "duplicate id"}),
             json.dumps({"text": "no id"}),
+            json.dumps({"id": "a3", "text": "t", "metadata": {"url": 42}}),
+            json.dumps(
+                {"id": "a4", "text": "(ns x)", "metadata": {"extra": "kept", "url": "https://x.org/4"}}
+            ),
         ],
     )
     out = tmp_path / "out"
     code, stdout, err = _run(capsys, "sanitize", str(src), "--output", str(out))
     assert code == 0, err
-    assert "wrote 2" in stdout
+    assert "wrote 3" in stdout
     rows = pq.read_table(out / "data").to_pylist()
-    assert [r["id"] for r in rows] == ["a1", "a2"]
+    assert [r["id"] for r in rows] == ["a1", "a2", "a4"]
+    assert rows[2]["url"] == "https://x.org/4" and json.loads(rows[2]["extra"]) == {"extra": "kept"}
     assert "old quote" not in rows[0]["text"] and json.loads(rows[0]["extra"]) == {"topic": "maps"}
     assert rows[1]["text"] == "(defn f [x] (> x 1))"
     stats = json.loads((out / "stats.json").read_text())
     assert stats["input"]["rejected_by_reason"] == {
         "duplicate_id": 1,
         "invalid_json": 1,
+        "metadata_url_or_license_not_a_string": 1,
         "missing_id_or_text": 1,
         "not_an_object": 1,
     }
