@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,8 +84,8 @@ def _edn_items(path: Path) -> list[Mapping[str, Any]]:
         forms = edn_format.loads_all(text)
     except (OSError, UnicodeDecodeError, edn_format.EDNDecodeError) as exc:
         raise InputError(f"{path.name} is not readable EDN: {exc}") from exc
-    if len(forms) == 1 and isinstance(forms[0], (list, tuple)):
-        forms = list(forms[0])
+    if len(forms) == 1 and isinstance(forms[0], Sequence) and not isinstance(forms[0], str):
+        forms = list(forms[0])  # a list (tuple) or a vector (edn_format's ImmutableList)
     items: list[Mapping[str, Any]] = []
     for form in forms:
         if not isinstance(form, Mapping):

@@ -12,13 +12,14 @@ Every input unit becomes an ``Event``, then ``classify`` puts it in exactly one 
 a rejection reason
     joins, leaves, topic/purpose/name changes and other channel bookkeeping (the subtype is the
     reason), ``bot_message`` (bots and integrations), ``tombstone``/deleted markers
-    (``message_deleted``), ``malformed_json``, ``not_an_object``, ``missing_ts``,
-    ``missing_channel``, ``not_a_message`` (reactions and other event types), ``malformed_event``
-    (an edit without its message), ``unsupported_subtype`` (anything else).
+    (``message_deleted``), ``malformed_json``, ``not_an_object``, ``missing_ts`` (absent or
+    malformed), ``missing_channel``, ``not_a_message`` (reactions and other event types),
+    ``malformed_event`` (an edit without its message), ``unsupported_subtype`` (anything else).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,19 +52,18 @@ class Event:
     cls: str = ""  # set by classify: a class above or a rejection reason
 
 
-def _ts(value: Any) -> str | None:
+# Seconds since the epoch, optionally with a fraction. float() alone would also take "inf", "nan",
+# "1e300", "-5" or " 1_0 ", which crash every date conversion downstream.
+_TS = re.compile(r"\d{1,11}(?:\.\d{1,9})?")
+
+
+def ts_or_none(value: Any) -> str | None:
     """A Slack timestamp ("1517436495.000136"); anything else is no timestamp."""
-    if isinstance(value, str) and value:
-        try:
-            float(value)
-        except ValueError:
-            return None
-        return value
-    return None
+    return value if isinstance(value, str) and _TS.fullmatch(value) else None
 
 
 def ts_of(event: Event) -> str | None:
-    return _ts(event.data.get("ts")) if isinstance(event.data, dict) else None
+    return ts_or_none(event.data.get("ts")) if isinstance(event.data, dict) else None
 
 
 def classify(event: Event) -> str:
@@ -75,17 +75,17 @@ def classify(event: Event) -> str:
         return "not_an_object"
     if data.get("type", "message") != "message":
         return "not_a_message"
-    if _ts(data.get("ts")) is None:
+    if ts_or_none(data.get("ts")) is None:
         return "missing_ts"
     if not event.channel:
         return "missing_channel"
     subtype = data.get("subtype")
     if subtype == "message_changed":
-        return CHANGE if _ts(_inner(data, "message").get("ts")) else "malformed_event"
+        return CHANGE if ts_or_none(_inner(data, "message").get("ts")) else "malformed_event"
     if subtype == "message_deleted":
-        return DELETE if _ts(data.get("deleted_ts")) else "malformed_event"
+        return DELETE if ts_or_none(data.get("deleted_ts")) else "malformed_event"
     if subtype == "message_replied":
-        return REPLIED if _ts(_inner(data, "message").get("ts")) else "malformed_event"
+        return REPLIED if ts_or_none(_inner(data, "message").get("ts")) else "malformed_event"
     return message_class(data)
 
 
@@ -129,7 +129,8 @@ def anchor_ts(event: Event) -> str | None:
         return None
     if event.cls in (CHANGE, REPLIED):
         inner = _inner(data, "message")
-        return _ts(inner.get("thread_ts")) or _ts(inner.get("ts"))
+        return ts_or_none(inner.get("thread_ts")) or ts_or_none(inner.get("ts"))
     if event.cls == DELETE:
-        return _ts(_inner(data, "previous_message").get("thread_ts")) or _ts(data.get("deleted_ts"))
-    return _ts(data.get("thread_ts")) or _ts(data.get("ts"))
+        previous = _inner(data, "previous_message")
+        return ts_or_none(previous.get("thread_ts")) or ts_or_none(data.get("deleted_ts"))
+    return ts_or_none(data.get("thread_ts")) or ts_or_none(data.get("ts"))

@@ -38,6 +38,7 @@ from .events import (
     Event,
     message_class,
     target,
+    ts_or_none,
 )
 from .markup import is_scrubbed
 
@@ -77,16 +78,17 @@ class FoldResult:
 
 
 def _message(channel: str, data: dict[str, Any], origin: Event) -> ChatMessage:
-    files = [f for f in ([data.get("file")] + list(data.get("files") or [])) if isinstance(f, dict)]
-    thread, text = data.get("thread_ts"), data.get("text")
+    listed = data.get("files")
+    files = [data.get("file"), *(listed if isinstance(listed, list) else [])]
+    thread, text = ts_or_none(data.get("thread_ts")), data.get("text")
     return ChatMessage(
         channel=channel,
         ts=data["ts"],
         user=data.get("user") if isinstance(data.get("user"), str) else None,
         text=text if isinstance(text, str) else "",
-        thread_ts=thread if isinstance(thread, str) and thread else None,
+        thread_ts=thread,  # a malformed thread_ts cannot name a thread: a top-level message
         origin=origin,
-        files=files,
+        files=[f for f in files if isinstance(f, dict)],
     )
 
 
@@ -156,9 +158,9 @@ def _edit(msg: ChatMessage, inner: dict[str, Any]) -> None:
         return
     if isinstance(inner.get("text"), str):
         msg.text = inner["text"]
-    if isinstance(inner.get("thread_ts"), str) and inner["thread_ts"]:
+    if ts_or_none(inner.get("thread_ts")):
         msg.thread_ts = inner["thread_ts"]
-    if isinstance(inner.get("file"), dict) or inner.get("files"):
+    if isinstance(inner.get("file"), dict) or (isinstance(inner.get("files"), list) and inner["files"]):
         msg.files = _message(msg.channel, {"ts": msg.ts, **inner}, msg.origin).files
 
 

@@ -316,6 +316,33 @@ def test_broken_lines_missing_ts_and_truncation(tmp_path: Path) -> None:
     assert [m["text"] for d in acc.records for m in d.metadata["messages"]] == ["fine"]
 
 
+@pytest.mark.parametrize("bad", ["inf", "nan", "1e300", "-99999999999999", " 17", "1_7", "", 17.0])
+def test_unusable_timestamps_are_rejected_not_crashes(tmp_path: Path, bad: Any) -> None:
+    good = msg(CLJ, "U0AAAAAA1", "2024-03-05T10:00:00", "fine")
+    odd = {**good, "ts": bad, "text": "odd"}
+    files_not_a_list = msg(CLJ, "U0AAAAAA1", "2024-03-05T10:05:00", "files", files=5)
+    bad_thread = msg(CLJ, "U0AAAAAA1", "2024-03-05T10:06:00", "thread", thread_ts=bad)
+    edit = {**msg(CLJ, "", "2024-03-05T10:07:00", ""), "subtype": "message_changed"}
+    edit["message"] = {"ts": good["ts"], "text": "fine, edited", "files": 7, "thread_ts": bad}
+    root = archive(tmp_path, {"2024-03-05": [good, odd, files_not_a_list, bad_thread, edit]})
+    acc = account(ClojuriansChat(), root)
+    assert_accounted(acc, 5)
+    assert acc.reasons == Counter(missing_ts=1)
+    texts = {m["text"] for d in acc.records for m in d.metadata["messages"]}
+    assert texts == {"fine, edited", "files", "thread"}
+    assert all(d.metadata["extra"]["conversation"] == "window" for d in acc.records)
+
+
+def test_tables_as_edn_vectors(tmp_path: Path) -> None:
+    root = archive(tmp_path, {"2024-03-05": [msg(CLJ, "U0AAAAAA1", "2024-03-05T10:00:00", "ok")]})
+    for name in ("users.edn", "channels.edn"):
+        text = (root / name).read_text(encoding="utf-8").strip()
+        (root / name).write_text("[" + text[1:-1] + "]", encoding="utf-8")  # (...) -> [...]
+    acc = account(ClojuriansChat(), root)
+    assert [d.metadata["tags"] for d in acc.records] == [["clojure"]]
+    assert acc.records[0].metadata["messages"][0]["author"] == "ada"
+
+
 def test_binary_empty_and_undecodable_files(tmp_path: Path) -> None:
     root = archive(
         tmp_path, {"2024-03-05": [msg(CLJ, "U0AAAAAA1", "2024-03-05T10:00:00", "ok")], "2024-03-06": []}
