@@ -26,7 +26,6 @@ import dataclasses
 import functools
 import json
 import shutil
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,7 @@ from .builder import DatasetBuilder
 from .errors import ClojureDataError, InputError
 from .passes.base import summarize_stats
 from .policy import Policy
-from .record import Document, rejection_reason, to_row
+from .record import Document, rejection_reason, scrub_surrogates, to_row
 
 LOGS = ".logs"
 FORMAT_VERSION = 1
@@ -88,6 +87,8 @@ class ShardReader(PipelineStep):
                 if reason is not None:
                     self._reject(doc, reason, rank)
                     continue
+                if repaired := scrub_surrogates(doc):
+                    self.stat_update("repaired:lone_surrogates", value=repaired)
                 self.stat_update("records")
                 yield doc
         except Exception as exc:  # bad input must not kill the run: the shard is logged as rejected
@@ -95,7 +96,8 @@ class ShardReader(PipelineStep):
             if kind == "reader_error":  # a bug, not bad input: keep the traceback in .logs/logs/
                 from loguru import logger
 
-                logger.opt(exception=exc).error(f"{self.name}: reader failed on {shard}")
+                # debug: the task log file keeps it; the console stays one line per problem
+                logger.opt(exception=exc).debug(f"{self.name}: reader failed on {shard}")
             self._reject(
                 Document(text="", id=f"{self.name}/{shard.name}", metadata={"source": self.name}),
                 kind,
@@ -178,13 +180,20 @@ class QuietableExecutor(LocalPipelineExecutor):
 
     def _run_for_rank(self, rank: int, local_rank: int = 0, node_rank: int = -1) -> PipelineStats:
         # datatrove only uses local_rank to pick the console log level: 0 -> INFO, else ERROR
-        stats = super()._run_for_rank(rank, local_rank if self.verbose else 1, node_rank)
-        if not self.verbose:  # datatrove re-adds its INFO console logger after each task
-            from loguru import logger
+        return super()._run_for_rank(rank, local_rank if self.verbose else 1, node_rank)
 
-            logger.remove()
-            logger.add(sys.stderr, level="ERROR")
-        return stats
+    def run(self) -> PipelineStats | None:
+        if self.verbose:
+            return super().run()
+        from loguru import logger
+
+        # datatrove logs summaries at INFO/SUCCESS and a failing task's traceback at ERROR; a quiet
+        # run shows neither (the CLI prints one line; --verbose brings datatrove's logs back)
+        logger.disable("datatrove")
+        try:
+            return super().run()
+        finally:
+            logger.enable("datatrove")
 
 
 @dataclass
@@ -286,6 +295,7 @@ def finalize_output(output: Path, builder: DatasetBuilder, policy: Policy) -> di
             "records": int(reader_totals.get("records", 0)),
             "rejected": int(reader_totals.get("rejected", 0)),
             "rejected_by_reason": _by_prefix(reader_totals, "rejected:"),
+            "repaired": _by_prefix(reader_totals, "repaired:"),
         },
         "passes": [
             {"name": step.name, "backend": step.backend(), **summarize_stats(totals)}

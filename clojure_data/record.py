@@ -27,6 +27,7 @@ Record kinds and their columns (all kinds share ``id``, ``text``, ``source``, ``
 from __future__ import annotations
 
 import json
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "make_record",
     "make_rejection",
     "rejection_reason",
+    "scrub_surrogates",
     "to_row",
     "message",
 ]
@@ -160,6 +162,38 @@ def make_rejection(id: str, reason: str, *, source: str, raw: str = "", location
 def rejection_reason(doc: Document) -> str | None:
     """The reason a reader rejected ``doc``, or ``None`` for a real record."""
     return doc.metadata.get(REJECTED_KEY)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(doc: Document) -> int:
+    """Replace lone UTF-16 surrogates (from JSON escapes or ``surrogateescape`` decoding) with U+FFFD
+    in the text and every metadata string, in place; returns how many were replaced.
+
+    Parquet needs valid UTF-8, so without this one bad character would fail a whole output shard.
+    """
+    count = 0
+
+    def fix(value: Any) -> Any:
+        nonlocal count
+        if isinstance(value, str):
+            if value.isascii():
+                return value
+            fixed, n = _SURROGATE.subn("\ufffd", value)
+            count += n
+            return fixed
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        return value
+
+    doc.text = fix(doc.text)
+    for key, value in list(doc.metadata.items()):
+        if isinstance(value, str | list | dict):
+            doc.metadata[key] = fix(value)
+    return count
 
 
 def to_row(doc: Document, schema: pa.Schema) -> dict[str, Any]:

@@ -111,3 +111,36 @@ def test_console_script_runs(tmp_path: Path) -> None:
         pytest.skip("console script not installed in this environment")
     proc = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "clojure-data" in proc.stdout
+
+
+def test_lone_surrogates_are_repaired_and_counted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.jsonl"
+    # JSON escapes can encode lone UTF-16 surrogates, which parquet (UTF-8) cannot hold
+    src.write_text(
+        '{"id": "x", "text": "bad \\ud800 here", "metadata": {"k": "\\udfff"}}\n', encoding="utf-8"
+    )
+    code, _, err = _run(capsys, "-q", "sanitize", str(src), "-o", str(tmp_path / "o"), "--policy", "minimal")
+    assert code == 0, err
+    [row] = pq.read_table(tmp_path / "o" / "data").to_pylist()
+    assert row["text"] == "bad \ufffd here" and json.loads(row["extra"]) == {"k": "\ufffd"}
+    stats = json.loads((tmp_path / "o" / "stats.json").read_text())
+    assert stats["input"]["repaired"] == {"lone_surrogates": 2}
+
+
+def test_a_crashing_pass_is_one_line_without_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clojure_data.passes.garbage import GarbagePass
+
+    def boom(self: object, doc: object) -> None:
+        raise RuntimeError("pass bug")
+
+    monkeypatch.setattr(GarbagePass, "process", boom)
+    src = _jsonl(tmp_path / "in.jsonl", [json.dumps({"id": "a", "text": "hello"})])
+    code, _, err = _run(capsys, "-q", "sanitize", str(src), "-o", str(tmp_path / "o"))
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 1 and lines == [
+        "error: RuntimeError: pass bug (re-run with --verbose for the traceback)"
+    ], err

@@ -101,6 +101,7 @@ def test_counts_add_up_and_rejections_are_logged(inputs: Path, tmp_path: Path) -
         "records": 15,
         "rejected": 5,
         "rejected_by_reason": {"bad_line": 5},
+        "repaired": {},
     }
     shout = stats["passes"][0]
     assert shout["in"] == 15 and shout["kept"] == 5 and shout["changed"] == 5
