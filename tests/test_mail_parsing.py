@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import quopri
+import time
 from pathlib import Path
 
 import pytest
@@ -314,8 +315,21 @@ def test_thread_order_is_depth_first_and_cycles_are_broken() -> None:
         m("z", "Re: T", 4, reply="y"),
     ]
     assert [x.key for x in build_threads(msgs)[0].messages] == ["r", "y", "z", "x"]
-    loop = [m("p", "P", 1, reply="q"), m("q", "Q", 2, reply="p")]
-    assert sum(len(t.messages) for t in build_threads(loop)) == 2
+    loop = [m("p", "P", 1, reply="q"), m("q", "Q", 2, reply="p")]  # p -> q kept, q -> p would close it
+    assert [[x.key for x in t.messages] for t in build_threads(loop)] == [["q", "p"]]
+    ring = [m("a", "A", 1, reply="c"), m("b", "B", 2, reply="a"), m("c", "C", 3, reply="b")]
+    assert [[x.key for x in t.messages] for t in build_threads(ring)] == [["c", "a", "b"]]
+
+
+def test_long_reply_chains_thread_in_linear_time() -> None:
+    n = 30_000  # checking for cycles by walking up the ancestors took minutes here
+    chain = [m(f"k{i}", "Re: T" if i else "T", 0, reply=f"k{i - 1}" if i else None) for i in range(n)]
+    for i, msg in enumerate(chain):
+        msg.index = i
+    started = time.perf_counter()
+    (thread,) = build_threads(chain)
+    assert time.perf_counter() - started < 10
+    assert [x.key for x in thread.messages] == [f"k{i}" for i in range(n)]
 
 
 def test_duplicate_keys_are_refused() -> None:

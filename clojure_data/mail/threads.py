@@ -76,25 +76,33 @@ def _direct_parent(msg: MailMessage, by_key: dict[str, MailMessage]) -> MailMess
     return None
 
 
-def _creates_cycle(msg: MailMessage, parent: MailMessage, parents: dict[str, MailMessage]) -> bool:
-    seen = {msg.key}
-    node: MailMessage | None = parent
-    while node is not None:
-        if node.key in seen:
-            return True
-        seen.add(node.key)
-        node = parents.get(node.key)
-    return False
+def _find(tree: dict[str, str], key: str) -> str:
+    """The representative of ``key``'s tree (union-find with path halving)."""
+    while tree[key] != key:
+        tree[key] = tree[tree[key]]
+        key = tree[key]
+    return key
 
 
 def _link_by_headers(
     messages: Sequence[MailMessage], by_key: dict[str, MailMessage]
 ) -> dict[str, MailMessage]:
+    """Parent links from the headers, in input order; a link that would close a cycle is dropped.
+
+    ``msg`` has no parent yet, so it is the root of its tree: linking it under ``parent`` closes
+    a cycle exactly when ``parent`` is already in that tree. Tracking tree membership with
+    union-find keeps this linear; walking up the ancestors was quadratic on long reply chains.
+    """
     parents: dict[str, MailMessage] = {}
+    tree = {key: key for key in by_key}
     for msg in messages:
         parent = _direct_parent(msg, by_key)
-        if parent is not None and not _creates_cycle(msg, parent, parents):
+        if parent is None:
+            continue
+        root, parent_root = _find(tree, msg.key), _find(tree, parent.key)
+        if root != parent_root:
             parents[msg.key] = parent
+            tree[root] = parent_root
     return parents
 
 

@@ -144,21 +144,30 @@ class MailgroupBuilder(DatasetBuilder):
     def _accepted(
         self, items: Iterable[MailMessage | MailRejection]
     ) -> Iterator[MailMessage | MailRejection]:
-        """Drop exact duplicates (same Message-ID and body); make other Message-ID clashes unique."""
-        seen: dict[str, str] = {}
+        """Drop exact duplicates (same Message-ID and body); make other Message-ID clashes unique.
+
+        A clash gets the key ``<id>#2``, ``<id>#3``...; counting per Message-ID keeps that linear
+        when thousands of messages share one id (broken exporters).
+        """
+        keys: set[str] = set()
+        bodies: dict[str, set[str]] = {}  # Message-ID -> every body kept under it
+        last: dict[str, int] = {}  # Message-ID -> the last clash number given out
         for item in items:
             if isinstance(item, MailRejection):
                 yield item
             elif len(item.body) > self.config.max_record_chars:
                 yield MailRejection("too_large", item.location, item.body[:4000], item.index)
-            elif seen.get(item.key) == item.body:
+            elif item.body in bodies.get(item.key, ()):
                 yield MailRejection("duplicate_message", item.location, item.body[:4000], item.index)
             else:
-                base, n = item.key, 1
-                while item.key in seen:
+                base = item.key
+                bodies.setdefault(base, set()).add(item.body)
+                n = last.get(base, 1)
+                while item.key in keys:
                     n += 1
                     item.key = f"{base}#{n}"
-                seen[item.key] = item.body
+                last[base] = n
+                keys.add(item.key)
                 yield item
 
     def read(self, shard: Path) -> Iterator[Document]:

@@ -209,6 +209,23 @@ def test_mbox_without_from_lines_and_missing_headers(tmp_path: Path) -> None:
     assert [d.id for d in ClojureMailgroup().read(path)] == [doc.id]
 
 
+def test_message_id_clashes(tmp_path: Path) -> None:
+    def mail(body: str, reply: str = "") -> bytes:
+        head = (
+            f"From a Mon Jan  1 00:00:00 2018\nFrom: a@example.com\nSubject: S\nMessage-ID: <same@x>\n{reply}"
+        )
+        return f"{head}\n{body}\n\n".encode()
+
+    bodies = ["first", "second", "second", "first", "third"]  # exact repeats of #2 and of #1
+    path = tmp_path / "clash.mbox"
+    path.write_bytes(b"".join(mail(b) for b in bodies) + b"".join(mail(f"x{i}") for i in range(3000)))
+    docs = list(ClojureMailgroup().read(path))
+    assert accounted(docs) == len(bodies) + 3000
+    assert [rejection_reason(d) for d in docs if rejection_reason(d)] == ["duplicate_message"] * 2
+    texts = [m["text"] for d in docs if rejection_reason(d) is None for m in d.metadata["messages"]]
+    assert texts[:3] == ["first", "second", "third"] and len(texts) == 3003
+
+
 def test_broken_charset_is_counted_not_fatal(tmp_path: Path) -> None:
     path = tmp_path / "bad.mbox"
     path.write_bytes(
