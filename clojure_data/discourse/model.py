@@ -129,14 +129,18 @@ def _group_posts(posts: list[Any]) -> list[TopicData]:
     return list(groups.values())
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def category_names(data: dict[str, Any]) -> dict[str, str]:
     """id -> name from ``/categories.json`` (with subcategories) or ``/site.json``."""
     found: dict[str, str] = {}
     pending: list[Any] = []
     listing = data.get("category_list")
     if isinstance(listing, dict):
-        pending.extend(listing.get("categories") or [])
-    pending.extend(data.get("categories") or [] if isinstance(data.get("categories"), list) else [])
+        pending.extend(_list(listing.get("categories")))
+    pending.extend(_list(data.get("categories")))
     while pending:
         cat = pending.pop()
         if not isinstance(cat, dict):
@@ -144,7 +148,7 @@ def category_names(data: dict[str, Any]) -> dict[str, str]:
         cid, name = _str_id(cat.get("id")), cat.get("name")
         if cid is not None and isinstance(name, str) and name.strip():
             found[cid] = name.strip()
-        pending.extend(cat.get("subcategory_list") or [])
+        pending.extend(_list(cat.get("subcategory_list")))
     return found
 
 

@@ -68,8 +68,12 @@ def _opt_str(value: Any) -> str | None:
     return text or None
 
 
+_INT64 = 2**63  # counts land in int64 columns: a bigger number is junk, not a count
+
+
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    ok = isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value < _INT64
+    return value if ok else None
 
 
 def accepted_answer(topic: dict[str, Any], posts: list[Any]) -> Accepted:

@@ -75,7 +75,12 @@ def _participants(topic: TopicData, results: list[PostResult]) -> list[dict[str,
     found: list[tuple[Identity, str]] = []
     for result in results:
         found += [(person, "author" if i == 0 else "mentioned") for i, person in enumerate(result.identities)]
-    users = [details.get("created_by"), details.get("last_poster"), *(details.get("participants") or [])]
+    listed = details.get("participants")
+    users = [
+        details.get("created_by"),
+        details.get("last_poster"),
+        *(listed if isinstance(listed, list) else []),
+    ]
     found += [(_detail_identity(u), "participant") for u in users if isinstance(u, dict)]
     by_alias: dict[str, dict[str, Any]] = {}
     people: list[dict[str, Any]] = []
@@ -269,6 +274,7 @@ class ClojuriansForum(DatasetBuilder):
         first = topic.posts[0] if isinstance(topic.posts[0], dict) else {}
         title = fields.get("title") or fields.get("fancy_title") or first.get("topic_title")
         slug = fields.get("slug") or first.get("topic_slug")
+        created = fields.get("created_at")
         messages = [r.message for r in kept if r.message is not None]
         rid = (
             self.record_id(tid)
@@ -281,7 +287,7 @@ class ClojuriansForum(DatasetBuilder):
             source=self.name,
             kind=self.kind,
             title=title if isinstance(title, str) else None,
-            created_at=fields.get("created_at") or messages[0]["date"],
+            created_at=created if isinstance(created, str) and created else messages[0]["date"],
             url=f"{self.config.base_url.rstrip('/')}/t/{slug + '/' if isinstance(slug, str) else ''}{tid}",
             license=self.license,
             tags=self._tags(fields, categories),
@@ -309,8 +315,11 @@ class ClojuriansForum(DatasetBuilder):
                 extra[key] = fields[key]
         stream = fields.get("post_stream")
         stream = stream if isinstance(stream, dict) else {}
-        ids = {p.get("id") for p in topic.posts if isinstance(p, dict)}
-        missing = [i for i in stream.get("stream") or [] if i not in ids]
+        ids = {p.get("id") for p in topic.posts if isinstance(p, dict) and isinstance(p.get("id"), int)}
+        listed = stream.get("stream")
+        missing = (
+            [i for i in listed if isinstance(i, int) and i not in ids] if isinstance(listed, list) else []
+        )
         if missing:  # the file holds only part of the stream (an old or partial download)
             extra["posts_not_in_file"] = len(missing)
         for result in kept:

@@ -326,6 +326,30 @@ def test_a_folder_of_bad_files_builds_without_crashing(tmp_path: Path) -> None:
     }
 
 
+def test_oddly_typed_fields_neither_crash_nor_reach_typed_columns(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    post = {"id": 1, "post_number": 1, "topic_id": 5, "cooked": "<p>hi</p>", "username": "joe"}
+    post |= {"created_at": "2020-01-01T00:00:00Z", "like_count": 2**63 + 5}
+    topic = {"id": 5, "title": "t", "created_at": 12345, "details": {"participants": 5}}
+    topic["post_stream"] = {"posts": [post], "stream": [[1], {"a": 1}, 1, 2]}
+    _write(folder, "5.json", topic)
+    _write(
+        folder,
+        "categories.json",
+        {"category_list": {"categories": [{"id": 1, "name": "a", "subcategory_list": 5}]}},
+    )
+    builder = ClojuriansForum()
+    records, rejections = _read(builder, builder.shards(folder))
+    assert rejections == [] and len(records) == 1
+    meta = records[0].metadata
+    assert meta["created_at"] == "2020-01-01T00:00:00Z"  # the post's date: the topic's is no string
+    assert meta["messages"][0]["score"] is None  # beyond int64: not a like count
+    assert meta["extra"]["posts_not_in_file"] == 1  # only int ids count: post 2
+    out = run(builder, builder.shards(folder), Policy(name="none"), tmp_path / "out", progress=False)
+    assert out.stats["input"]["records"] == 1
+
+
 # -- download -------------------------------------------------------------------------------------
 
 
