@@ -5,16 +5,23 @@ The card is the "Datasheets for Datasets" template in ``cards/datasheet.md.j2``,
 ``configs`` pointing at ``data/*.parquet``, ``dataset_info`` with the features of the kind's parquet
 schema) is built in ``card_metadata`` with the same helpers ``datasets.push_to_hub`` uses, so
 ``load_dataset`` on the folder or the Hub repo needs no loading script. Every figure comes from
-``stats.json`` (principle 7), and rendering is deterministic: the same ``stats.json`` gives a
+``stats.json`` (principle 7), and rendering is deterministic: the same output folder gives a
 byte-identical ``README.md``.
+
+One figure is not a count of ``stats.json``: a reader may log one *summary* rejection for many
+input rows it left out of scope on purpose (Stack Overflow's ``tag_filtered`` line stands for every
+question outside the selected tags), so "1 rejected" would hide how much it stands for. Such a
+line says so in its metadata with integer ``*_rows`` keys (``post_rows``, ``comment_rows``); the
+card sums them per reason from the reader's files under ``rejected/`` (the run's own log, listed in
+``stats.json``) and shows them next to the count.
 
 ``stats.json`` (format_version 1, written by ``clojure_data.pipeline.finalize_output``)::
 
     dataset   name, description, homepage, license, kind (a RecordKind), card (CardInfo fields;
               any may be missing for ad-hoc runs), optionally repo_id, license_name, license_link
     policy    name, sha256, passes: [{pass, config}] (disabled passes included)
-    input     shards; records: records the reader passed on; rejected: input units the reader
-              rejected; rejected_by_reason
+    input     shards; records: records the reader passed on; rejected: rejections the reader logged
+              (one per input unit, or one summary for many rows: see above); rejected_by_reason
     passes    [{name, backend, in, kept, changed, dropped: {reason: n}, counts: {label: n}}]
     output    records (rows in data/), files, num_bytes (bytes of the parquet files)
     rejected  total (lines under rejected/), files
@@ -28,6 +35,7 @@ they do; ``check_card`` reports it as a problem when they do not.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -141,12 +149,51 @@ def _pass_rows(stats: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _rejection_rows(stats: dict[str, Any]) -> list[list[str]]:
+READER_LOG = "00-reader-"  # prefix of the reader's files under rejected/ (pipeline.build_steps)
+
+
+def reader_rows(output_dir: Path, stats: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per reader rejection reason, the input rows its lines stand for (their ``*_rows`` metadata).
+
+    Empty for sources whose rejections are one input unit each (no ``*_rows`` keys). Only lines
+    that mention ``_rows`` are parsed, so a long rejection log costs one pass of byte scanning.
+    """
+    totals: dict[str, Counter[str]] = {}
+    files = (stats.get("rejected") or {}).get("files") or []
+    for name in files:
+        path = Path(output_dir) / name
+        if not Path(name).name.startswith(READER_LOG) or not path.is_file():
+            continue
+        with path.open("rb") as lines:
+            for line in lines:
+                if b"_rows" not in line:
+                    continue
+                try:
+                    entry = json.loads(line)
+                    metadata = json.loads(entry.get("metadata") or "{}")
+                except (ValueError, AttributeError, TypeError) as exc:
+                    raise ClojureDataError(f"{path}: unreadable rejection log line: {exc}") from None
+                rows = {
+                    k: v
+                    for k, v in metadata.items()
+                    if k.endswith("_rows") and isinstance(v, int) and not isinstance(v, bool)
+                }
+                if rows and entry.get("step") == "reader":
+                    totals.setdefault(str(entry.get("reason")), Counter()).update(rows)
+    return {reason: dict(sorted(c.items())) for reason, c in sorted(totals.items())}
+
+
+def _rejection_rows(stats: dict[str, Any], rows_by_reason: dict[str, dict[str, int]]) -> list[list[str]]:
+    """stage, reason, lines and, when any reader line stands for many rows, the rows per table."""
     reader = (stats.get("input") or {}).get("rejected_by_reason") or {}
-    rows = [["reader", f"`{_cell(r)}`", _n(n)] for r, n in reader.items()]
+    extra = bool(rows_by_reason)
+    rows = [
+        ["reader", f"`{_cell(r)}`", _n(n)] + ([_pairs(rows_by_reason.get(r, {}))] if extra else [])
+        for r, n in reader.items()
+    ]
     for p in stats.get("passes") or []:
         rows += [
-            [f"`{_cell(p.get('name', '?'))}`", f"`{_cell(r)}`", _n(n)]
+            [f"`{_cell(p.get('name', '?'))}`", f"`{_cell(r)}`", _n(n)] + (["-"] if extra else [])
             for r, n in (p.get("dropped") or {}).items()
         ]
     return rows
@@ -175,7 +222,9 @@ def accounting_problems(stats: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _context(stats: dict[str, Any], repo_id: str | None) -> dict[str, Any]:
+def _context(
+    stats: dict[str, Any], repo_id: str | None, rows_by_reason: dict[str, dict[str, int]]
+) -> dict[str, Any]:
     """Everything the template shows, already formatted (the template only lays it out)."""
     ds, kind = stats["dataset"], stats_kind(stats)
     inp, output, policy = stats.get("input") or {}, stats["output"], stats.get("policy") or {}
@@ -197,7 +246,6 @@ def _context(stats: dict[str, Any], repo_id: str | None) -> dict[str, Any]:
             "files": _n(len(output.get("files") or [])),
             "num_bytes": _n(output.get("num_bytes", 0)),
             "shards": _n(inp.get("shards", 0)),
-            "read": _n(int(inp.get("records", 0)) + int(inp.get("rejected", 0))),
             "reader_kept": _n(inp.get("records", 0)),
             "reader_rejected": _n(inp.get("rejected", 0)),
             "pass_dropped": _n(drops),
@@ -215,7 +263,8 @@ def _context(stats: dict[str, Any], repo_id: str | None) -> dict[str, Any]:
         ],
         "pass_rows": _pass_rows(stats),
         "backends": [(p.get("name"), p["backend"]) for p in passes if p.get("backend")],
-        "rejection_rows": _rejection_rows(stats),
+        "rejection_rows": _rejection_rows(stats, rows_by_reason),
+        "summary_rows": bool(rows_by_reason),
         "accounting": accounting_problems(stats),
     }
 
@@ -228,9 +277,8 @@ def render_card(output_dir: Path, *, repo_id: str | None = None) -> Path:
     """
     output_dir = Path(output_dir)
     stats = load_stats(output_dir)
-    card = DatasetCard.from_template(
-        card_data(stats), template_path=str(template_path()), **_context(stats, repo_id)
-    )
+    context = _context(stats, repo_id, reader_rows(output_dir, stats))
+    card = DatasetCard.from_template(card_data(stats), template_path=str(template_path()), **context)
     path = output_dir / "README.md"
     card.save(path)
     return path

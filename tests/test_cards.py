@@ -204,15 +204,54 @@ def test_body_sections_and_numbers_come_from_stats(output: Path) -> None:
     assert "- `pii`: backend: regex only" in text
     assert "| reader | `malformed_message` | 1 |" in text
     assert "| `garbage` | `empty_after_cleaning` | 2 |" in text
+    assert "input rows they stand for" not in text  # no summary rejections in this run
     assert "| records published | 37 |" in text
-    assert "| input units read | 40 |" in text
-    assert "| 2 | 40 | 39 | 1 |" in text  # shards, read, became records, rejected by the reader
-    assert "Every record is accounted for: 40 input units read = 37 published" in text
+    assert "| records the reader built | 39 |" in text
+    assert "| rejections logged (reader and passes) | 3 |" in text
+    assert "| 2 | 39 | 1 |" in text  # shards, records built, rejections logged by the reader
+    accounted = "the reader built 39 records, of which 37 were\npublished and 2 dropped by passes; "
+    accounted += "`rejected/` holds those 2 drops plus the\nreader's 1 rejections (3 lines)."
+    assert accounted in text
     assert "disabled for this run: `toxicity`" in text
     assert "0123456789abcdef" * 4 in text
     assert '"min_chars": 3' in text
     assert "| `messages` | `list<item: struct<author: string" in text
     assert 'load_dataset("<user-or-org>/clojure-mailgroup", split="train")' in text
+
+
+def test_summary_rejections_show_the_rows_they_stand_for(tmp_path: Path) -> None:
+    """One reader line for many filtered rows (Stack Overflow's tag_filtered) is not "1 rejected"."""
+    stats = stats_for(37)
+    stats["input"]["rejected"] = 3
+    stats["input"]["rejected_by_reason"] = {"malformed_message": 1, "tag_filtered": 2}
+    stats["rejected"]["total"] = 5
+    folder = make_output(tmp_path / "so", stats=stats)
+    lines = [
+        {"step": "reader", "reason": "malformed_message", "metadata": json.dumps({"post_rows": 1})},
+        {"step": "reader", "reason": "tag_filtered", "metadata": json.dumps({"post_rows": 1200})},
+        {
+            "step": "reader",
+            "reason": "tag_filtered",
+            "metadata": json.dumps({"post_rows": 34, "comment_rows": 5678, "other_rows": "n/a"}),
+        },
+    ]
+    log = folder / "rejected" / "00-reader-00000.jsonl"
+    log.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    # a pass's log is not the reader's: its *_rows never count
+    stray = {"step": "garbage", "reason": "empty_after_cleaning", "metadata": json.dumps({"post_rows": 9})}
+    (folder / "rejected" / "01-garbage-00000.jsonl").write_text(json.dumps(stray) + "\n", encoding="utf-8")
+    stats["rejected"]["files"].append("rejected/01-garbage-00000.jsonl")
+    (folder / "stats.json").write_text(json.dumps({**load_stats_json(folder), "rejected": stats["rejected"]}))
+    text = render_card(folder).read_text(encoding="utf-8")
+    assert "| stage | reason | lines logged | input rows they stand for |" in text
+    assert "| reader | `tag_filtered` | 2 | comment_rows: 5,678, post_rows: 1,234 |" in text
+    assert "| reader | `malformed_message` | 1 | post_rows: 1 |" in text
+    assert "| `garbage` | `empty_after_cleaning` | 2 | - |" in text
+    assert "Some reader lines are summaries" in text
+    assert check_card(folder / "README.md") == []
+    log.write_text("{not json _rows\n", encoding="utf-8")
+    with pytest.raises(ClojureDataError, match="unreadable rejection log line"):
+        render_card(folder)
 
 
 def test_other_numbers_render_other_figures(tmp_path: Path) -> None:
@@ -285,7 +324,7 @@ def test_ad_hoc_document_run(tmp_path: Path) -> None:
     assert "Ad-hoc dataset" in card.text
     assert "No passes ran" in card.text
     assert "No record was rejected." in card.text
-    assert "Every record is accounted for: 3 input units read = 3 published" in card.text
+    assert "Every record is accounted for: the reader built 3 records, of which 3 were" in card.text
     assert card.data.pretty_name == "my-notes"
     assert card.data.license == "other"
     assert card.data.size_categories == ["n<1K"]
@@ -303,7 +342,7 @@ def test_card_for_a_run_that_published_nothing(tmp_path: Path) -> None:
     folder = make_output(tmp_path / "empty", stats=stats, rows=[])
     text = render_card(folder).read_text(encoding="utf-8")
     assert "| records published | 0 |" in text
-    assert "Every record is accounted for: 3 input units read = 0 published" in text
+    assert "the reader built 2 records, of which 0 were\npublished and 2 dropped by passes" in text
     assert check_card(folder / "README.md") == []
 
 
