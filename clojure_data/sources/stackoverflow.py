@@ -27,6 +27,7 @@ and the whole ``accounting`` of the shard. So, per table,
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
@@ -65,6 +66,18 @@ class StackOverflowConfig(BuilderConfig):
     stackoverflow.com. Set it for a folder of plain XML from another site."""
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _selection(tags: list[str]) -> str:
+    """The composition's sentence on which questions this build selects."""
+    if "*" in tags:
+        return "Every question of the dump is selected (the 'tags' setting is '*')."
+    wanted = ", ".join(sorted({t.lower() for t in tags}))
+    return f"Selection (the 'tags' setting of this build): questions with at least one of the tags {wanted}."
+
+
 @register_source("stackoverflow")
 class StackOverflow(DatasetBuilder):
     description = (
@@ -90,8 +103,7 @@ class StackOverflow(DatasetBuilder):
             "One record per question: title, tags, the question, its answers (highest score first, the "
             "accepted one flagged) and the comments of each post, as messages with author, date, score "
             "and role, and the whole thread as text. HTML bodies are converted to text "
-            "with code blocks as fenced code (language kept) and inline code in backticks. Selected by "
-            "tag: clojure, clojurescript and about 35 ecosystem tags (the 'tags' setting)."
+            "with code blocks as fenced code (language kept) and inline code in backticks."
         ),
         collection=(
             "Read from the official Stack Exchange data dump (archive.org, 'stackexchange' collection): "
@@ -122,6 +134,13 @@ class StackOverflow(DatasetBuilder):
             "on the clojure-data repository with the question url."
         ),
     )
+
+    def __init__(self, config: BuilderConfig | None = None, **overrides: Any) -> None:
+        super().__init__(config, **overrides)
+        # the datasheet names this build's selection, whatever the 'tags' setting says
+        card = type(self).card
+        composition = f"{card.composition} {_selection(self.config.tags)}"
+        self.__dict__["card"] = dataclasses.replace(card, composition=composition)
 
     def shards(self, path: Path) -> list[Path]:
         """One shard per dump: a folder holding a Posts table, or a site ``.7z`` (see the module doc)."""
@@ -211,11 +230,10 @@ class StackOverflow(DatasetBuilder):
         filtered_posts = tally.questions_filtered + tally.answers_filtered
         if filtered_posts or tally.comments_filtered:
             text = (
-                f"{tally.questions_filtered} questions with none of the {len(self.config.tags)} "
-                "selected tags "
-                "(metadata.tags), "
-                f"{tally.answers_filtered} answers to them and {tally.comments_filtered} comments on both "
-                "were not selected."
+                f"Not selected: {_count(tally.questions_filtered, 'question')} with none of the "
+                "selected tags (metadata.tags), "
+                f"{_count(tally.answers_filtered, 'answer')} to them and "
+                f"{_count(tally.comments_filtered, 'comment')} on both."
             )
             doc = self._rejection(
                 self.record_id(site, "tag_filtered"),
@@ -230,9 +248,9 @@ class StackOverflow(DatasetBuilder):
         others = sum(tally.other_post_types.values())
         if others or tally.comments_on_other_posts:
             text = (
-                f"{others} posts that are neither questions nor answers (by PostTypeId: "
-                f"{dict(sorted(tally.other_post_types.items()))}) and {tally.comments_on_other_posts} "
-                "comments on them were not selected."
+                f"Not selected: {_count(others, 'post')} that are neither questions nor answers (by "
+                f"PostTypeId: {dict(sorted(tally.other_post_types.items()))}) and "
+                f"{_count(tally.comments_on_other_posts, 'comment')} on them."
             )
             doc = self._rejection(
                 self.record_id(site, "not_question_or_answer"),

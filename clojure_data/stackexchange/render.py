@@ -50,7 +50,11 @@ def license_for(row: dict[str, str]) -> str:
 
 
 def _date(value: str) -> str:
-    return datetime.fromisoformat(value).replace(tzinfo=UTC).isoformat(timespec="seconds")
+    """ISO 8601 in UTC: dump dates are naive UTC; an explicit offset is converted, not overwritten."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC).isoformat(timespec="seconds")
+    return parsed.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _is_date(value: str | None) -> bool:

@@ -145,6 +145,29 @@ def test_sample_accounts_for_every_row() -> None:
     summary = next(d for d in rejections if rejection_reason(d) == "tag_filtered")
     assert summary.metadata["post_rows"] == 2 and summary.metadata["comment_rows"] == 1
     assert summary.metadata["accounting"]["questions_filtered"] == 1
+    assert summary.text == (
+        "Not selected: 1 question with none of the selected tags (metadata.tags), "
+        "1 answer to them and 1 comment on both."
+    )
+
+
+def test_card_of_a_build_says_what_the_summaries_stand_for_and_the_selection(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["-q", "build", "stackoverflow", "--sample", "--policy", "minimal", "--output", str(out)]
+    assert main([*args, "--set", "tags=['Python']"]) == 0, capsys.readouterr().err
+    card = (out / "README.md").read_text(encoding="utf-8")
+    # one summary line each, standing for many Posts/Comments rows: the card says how many (the
+    # sample's 14 posts = 2 in the one record + 10 filtered + 2 other; 7 comments = 1 + 6 + 0)
+    assert "| reader | `tag_filtered` | 1 | comment_rows: 6, post_rows: 10 |" in card
+    assert "| reader | `not_question_or_answer` | 1 | comment_rows: 0, post_rows: 2 |" in card
+    assert "questions with at least one of the tags python." in card
+    assert "36 ecosystem" not in card and "about 35" not in card
+    everything = StackOverflow(tags=["*"]).card.composition
+    assert everything.endswith("Every question of the dump is selected (the 'tags' setting is '*').")
+    assert "clojurescript, compojure" in StackOverflow().card.composition  # the default selection
+    assert "Selection" not in type(StackOverflow()).card.composition  # the class's card is untouched
 
 
 def test_tags_setting_and_star() -> None:
@@ -354,6 +377,16 @@ def test_answer_before_its_question_is_joined(tmp_path: Path) -> None:
     records, rejections = _read(_dump(tmp_path / "d", posts, [_c(1, 1)], USERS))
     assert [[m["id"] for m in r.metadata["messages"]] for r in records] == [["5", "1", "1"]]
     assert _accounting(records, rejections) == (4, 1)
+
+
+def test_dates_are_utc_and_an_explicit_offset_is_converted(tmp_path: Path) -> None:
+    posts = [_q(1, date="2020-01-01T10:00:00+05:00"), _a(2, 1, CreationDate="2020-01-02T03:04:05.678")]
+    records, _ = _read(_dump(tmp_path / "d", posts))
+    assert records[0].metadata["created_at"] == "2020-01-01T05:00:00+00:00"
+    assert [m["date"] for m in records[0].metadata["messages"]] == [
+        "2020-01-01T05:00:00+00:00",
+        "2020-01-02T03:04:05+00:00",
+    ]
 
 
 def test_content_license_attribute_wins_over_the_date() -> None:
