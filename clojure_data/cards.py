@@ -8,12 +8,11 @@ schema) is built in ``card_metadata`` with the same helpers ``datasets.push_to_h
 ``stats.json`` (principle 7), and rendering is deterministic: the same output folder gives a
 byte-identical ``README.md``.
 
-One figure is not a count of ``stats.json``: a reader may log one *summary* rejection for many
-input rows it left out of scope on purpose (Stack Overflow's ``tag_filtered`` line stands for every
-question outside the selected tags), so "1 rejected" would hide how much it stands for. Such a
-line says so in its metadata with integer ``*_rows`` keys (``post_rows``, ``comment_rows``); the
-card sums them per reason from the reader's files under ``rejected/`` (the run's own log, listed in
-``stats.json``) and shows them next to the count.
+A reader may log one *summary* rejection for many input rows it left out of scope on purpose
+(Stack Overflow's ``tag_filtered`` line stands for every question outside the selected tags), so
+"1 rejected" would hide how much it stands for. Such a line carries integer ``*_rows`` metadata
+(``post_rows``, ``comment_rows``), which the pipeline sums into ``input.rejected_rows``; the card
+shows those rows next to the count.
 
 ``stats.json`` (format_version 1, written by ``clojure_data.pipeline.finalize_output``)::
 
@@ -21,7 +20,8 @@ card sums them per reason from the reader's files under ``rejected/`` (the run's
               any may be missing for ad-hoc runs), optionally repo_id, license_name, license_link
     policy    name, sha256, passes: [{pass, config}] (disabled passes included)
     input     shards; records: records the reader passed on; rejected: rejections the reader logged
-              (one per input unit, or one summary for many rows: see above); rejected_by_reason
+              (one per input unit, or one summary for many rows: see above); rejected_by_reason;
+              rejected_rows: {reason: {table_rows: n}} for summary rejections; repaired: {what: n}
     passes    [{name, backend, in, kept, changed, dropped: {reason: n}, counts: {label: n}}]
     output    records (rows in data/), files, num_bytes (bytes of the parquet files)
     rejected  total (lines under rejected/), files
@@ -35,7 +35,6 @@ they do; ``check_card`` reports it as a problem when they do not.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -149,40 +148,6 @@ def _pass_rows(stats: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-READER_LOG = "00-reader-"  # prefix of the reader's files under rejected/ (pipeline.build_steps)
-
-
-def reader_rows(output_dir: Path, stats: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """Per reader rejection reason, the input rows its lines stand for (their ``*_rows`` metadata).
-
-    Empty for sources whose rejections are one input unit each (no ``*_rows`` keys). Only lines
-    that mention ``_rows`` are parsed, so a long rejection log costs one pass of byte scanning.
-    """
-    totals: dict[str, Counter[str]] = {}
-    files = (stats.get("rejected") or {}).get("files") or []
-    for name in files:
-        path = Path(output_dir) / name
-        if not Path(name).name.startswith(READER_LOG) or not path.is_file():
-            continue
-        with path.open("rb") as lines:
-            for line in lines:
-                if b"_rows" not in line:
-                    continue
-                try:
-                    entry = json.loads(line)
-                    metadata = json.loads(entry.get("metadata") or "{}")
-                except (ValueError, AttributeError, TypeError) as exc:
-                    raise ClojureDataError(f"{path}: unreadable rejection log line: {exc}") from None
-                rows = {
-                    k: v
-                    for k, v in metadata.items()
-                    if k.endswith("_rows") and isinstance(v, int) and not isinstance(v, bool)
-                }
-                if rows and entry.get("step") == "reader":
-                    totals.setdefault(str(entry.get("reason")), Counter()).update(rows)
-    return {reason: dict(sorted(c.items())) for reason, c in sorted(totals.items())}
-
-
 def _rejection_rows(stats: dict[str, Any], rows_by_reason: dict[str, dict[str, int]]) -> list[list[str]]:
     """stage, reason, lines and, when any reader line stands for many rows, the rows per table."""
     reader = (stats.get("input") or {}).get("rejected_by_reason") or {}
@@ -277,7 +242,7 @@ def render_card(output_dir: Path, *, repo_id: str | None = None) -> Path:
     """
     output_dir = Path(output_dir)
     stats = load_stats(output_dir)
-    context = _context(stats, repo_id, reader_rows(output_dir, stats))
+    context = _context(stats, repo_id, (stats.get("input") or {}).get("rejected_rows") or {})
     card = DatasetCard.from_template(card_data(stats), template_path=str(template_path()), **context)
     path = output_dir / "README.md"
     card.save(path)

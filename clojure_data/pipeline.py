@@ -107,6 +107,11 @@ class ShardReader(PipelineStep):
 
     def _reject(self, doc: Document, reason: str, rank: int, detail: str = "") -> None:
         self.stat_update("rejected", f"rejected:{reason}")
+        for key, value in doc.metadata.items():
+            # a summary rejection (e.g. Stack Overflow's tag_filtered) says how many input rows it
+            # stands for in integer *_rows keys; stats.json and the card report those rows
+            if key.endswith("_rows") and isinstance(value, int) and not isinstance(value, bool):
+                self.stat_update(f"rows:{reason}:{key}", value=value)
         if self.rejected_writer is not None:
             doc.metadata["_rejected_by"] = "reader"
             doc.metadata["_rejected_reason"] = reason
@@ -296,6 +301,7 @@ def finalize_output(output: Path, builder: DatasetBuilder, policy: Policy) -> di
             "rejected": int(reader_totals.get("rejected", 0)),
             "rejected_by_reason": _by_prefix(reader_totals, "rejected:"),
             "repaired": _by_prefix(reader_totals, "repaired:"),
+            "rejected_rows": _rows_by_reason(reader_totals),
         },
         "passes": [
             {"name": step.name, "backend": step.backend(), **summarize_stats(totals)}
@@ -332,6 +338,15 @@ def _merged_step_totals(stats_dir: Path) -> list[dict[str, float]]:
 
 def _by_prefix(totals: dict[str, float], prefix: str) -> dict[str, int]:
     return {k[len(prefix) :]: int(v) for k, v in sorted(totals.items()) if k.startswith(prefix)}
+
+
+def _rows_by_reason(totals: dict[str, float]) -> dict[str, dict[str, int]]:
+    rows: dict[str, dict[str, int]] = {}
+    for label, value in sorted(totals.items()):
+        if label.startswith("rows:"):
+            _, reason, key = label.split(":", 2)
+            rows.setdefault(reason, {})[key] = int(value)
+    return rows
 
 
 def _count_rows(files: list[Path]) -> int:

@@ -102,6 +102,7 @@ def test_counts_add_up_and_rejections_are_logged(inputs: Path, tmp_path: Path) -
         "rejected": 5,
         "rejected_by_reason": {"bad_line": 5},
         "repaired": {},
+        "rejected_rows": {},
     }
     shout = stats["passes"][0]
     assert shout["in"] == 15 and shout["kept"] == 5 and shout["changed"] == 5
@@ -217,3 +218,20 @@ def test_bad_builder_override_is_a_policy_error(inputs: Path, tmp_path: Path) ->
     builder = Typo()
     with pytest.raises(PolicyError, match="source 'lines': pass 'shout': unknown setting"):
         run(builder, builder.shards(inputs), _policy(), tmp_path / "out", progress=False)
+
+
+def test_summary_rejections_report_the_rows_they_stand_for(tmp_path: Path) -> None:
+    class Summaries(LinesBuilder):
+        def read(self, shard: Path) -> Iterator[Document]:
+            for n, line in enumerate(shard.read_text(encoding="utf-8").splitlines()):
+                doc = make_rejection(f"s{n}", "out_of_scope", source=self.name)
+                doc.metadata["post_rows"] = int(line)  # one log line standing for many input rows
+                yield doc
+
+    src = tmp_path / "in.txt"
+    src.write_text("1200\n34\n", encoding="utf-8")
+    builder = Summaries()
+    stats = run(builder, builder.shards(src), _policy(), tmp_path / "out", progress=False).stats
+    assert stats["input"]["rejected_by_reason"] == {"out_of_scope": 2}
+    assert stats["input"]["rejected_rows"] == {"out_of_scope": {"post_rows": 1234}}
+    assert "post_rows: 1,234" in (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
