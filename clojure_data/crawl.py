@@ -8,8 +8,9 @@ What it guarantees, so that builders do not each reinvent it:
   included; shared by every crawler of the process, so back-to-back runs are polite too), and a
   user agent that says who we are. robots.txt ``Crawl-delay`` wins when longer (whole seconds:
   ``urllib.robotparser`` ignores fractions).
-* retries with exponential backoff on 5xx, 429, timeouts and connection errors (``Retry-After``
-  honoured, capped).
+* retries with exponential backoff on 5xx, 429, timeouts, connection errors and cut-off bodies
+  (``Retry-After`` honoured, capped); a URL requests cannot fetch at all (malformed, redirect
+  loop) fails at once. Failures are logged and counted, never raised.
 * an on-disk cache, one file per URL named by the SHA-256 of the URL, plus a JSON sidecar that is
   written last: an interrupted run leaves no half entries, and re-running skips every URL already
   cached, which makes a crawl resumable. ``max_age_s`` lets index pages be refreshed while
@@ -49,6 +50,13 @@ DEFAULT_USER_AGENT = (
     f"clojure-data/{__version__} (ClojureLLM dataset builder; polite crawler; python-requests)"
 )
 _RETRY_STATUS = {429, 500, 502, 503, 504}
+# Errors worth retrying: the network or the server had a bad moment (a body cut off mid-way too).
+_TRANSIENT = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 
 def _origin(url: str) -> str:
@@ -129,12 +137,17 @@ class Crawler:
         meta_path = body.with_suffix(".json")
         if not meta_path.is_file() or not body.is_file():
             return None
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if max_age_s is not None and time.time() - float(meta.get("fetched_at", 0)) > max_age_s:
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            status, fetched_at = int(meta["status"]), float(meta.get("fetched_at", 0))
+            content_type = str(meta.get("content_type", ""))
+            content = body.read_bytes()
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("%s: damaged cache entry (%s); fetching it again", url, exc)
             return None
-        return Page(
-            url, int(meta["status"]), body.read_bytes(), meta.get("content_type", ""), from_cache=True
-        )
+        if max_age_s is not None and time.time() - fetched_at > max_age_s:
+            return None
+        return Page(url, status, content, content_type, from_cache=True)
 
     def _store(self, page: Page) -> None:
         body = self.cache_path(page.url)
@@ -216,8 +229,11 @@ class Crawler:
             wait = min(self.config.backoff_s * 2**attempt, self.config.max_backoff_s)
             try:
                 response = self.session.get(url, timeout=self.config.timeout_s)
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except _TRANSIENT as exc:
                 log.warning("%s: %s (attempt %d)", url, exc, attempt + 1)
+            except requests.RequestException as exc:  # bad URL, redirect loop: retrying cannot help
+                log.warning("%s: %s; giving up", url, exc)
+                break
             else:
                 if response.status_code not in _RETRY_STATUS:
                     ctype = response.headers.get("Content-Type", "")

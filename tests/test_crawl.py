@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 
@@ -145,6 +147,38 @@ def test_cache_hit_on_rerun_and_404s_are_remembered(site: Site, tmp_path: Path) 
     assert len(site.log) == seen  # robots.txt, the page and the 404 all came from the cache
     assert second.get(site.url + "/a.html", max_age_s=0) is not None  # expired: fetched again
     assert site.requests_for("/a.html") == 2
+
+
+def test_damaged_cache_entry_is_fetched_again(site: Site, tmp_path: Path) -> None:
+    site.pages = {"/robots.txt": "", "/a.html": "a"}
+    url = site.url + "/a.html"
+    assert Crawler(tmp_path, fast()).get(url) is not None
+    crawler = Crawler(tmp_path, fast())
+    meta = crawler.cache_path(url).with_suffix(".json")
+    for damage in ("{trunc", "[]", '{"status": "x"}', "{}"):
+        meta.write_text(damage, encoding="utf-8")
+        page = crawler.get(url)
+        assert page is not None and page.text == "a" and not page.from_cache
+    assert site.requests_for("/a.html") == 5
+
+
+@pytest.mark.parametrize("robots", [True, False])
+def test_unfetchable_urls_fail_without_raising(site: Site, tmp_path: Path, robots: bool) -> None:
+    site.pages = {
+        "/robots.txt": "",
+        "/start": "<a href='http:///no-host'>x</a><a href='/ok'>ok</a>",
+        "/ok": "ok",
+    }
+    crawler = Crawler(tmp_path, fast(respect_robots=robots))
+    assert crawler.get("http://127.0.0.1:99999/x") is None  # port out of range: requests' InvalidURL
+
+    def links(page: Page) -> list[str]:
+        return re.findall(r"href='([^']+)'", page.text)
+
+    pages = [
+        p.url for p in crawler.crawl([site.url + "/start"], lambda p: [urljoin(p.url, u) for u in links(p)])
+    ]
+    assert pages == [site.url + "/start", site.url + "/ok"]
 
 
 def test_max_pages(site: Site, tmp_path: Path) -> None:
