@@ -217,6 +217,9 @@ def _context(
             "rejected": _n(rejected.get("total", 0)),
             "rejected_files": _n(len(rejected.get("files") or [])),
         },
+        "repaired": [
+            (what, _n(count)) for what, count in sorted((inp.get("repaired") or {}).items()) if count
+        ],
         "data_files": list(output.get("files") or []),
         "policy_name": policy.get("name") or "none",
         "policy_sha": policy.get("sha256") or "unknown",

@@ -127,6 +127,7 @@ def test_lone_surrogates_are_repaired_and_counted(tmp_path: Path, capsys: pytest
     assert row["text"] == "bad \ufffd here" and json.loads(row["extra"]) == {"k": "\ufffd"}
     stats = json.loads((tmp_path / "o" / "stats.json").read_text())
     assert stats["input"]["repaired"] == {"lone_surrogates": 2}
+    assert "`lone_surrogates`: 2." in (tmp_path / "o" / "README.md").read_text(encoding="utf-8")
 
 
 def test_a_crashing_pass_is_one_line_without_verbose(
