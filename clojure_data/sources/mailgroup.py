@@ -130,7 +130,11 @@ class MailgroupBuilder(DatasetBuilder):
             if page.stat().st_size > limit:
                 yield MailRejection("too_large", location, f"[{page.stat().st_size} bytes]", index)
                 continue
-            parsed = parse_message_page(page.read_bytes(), name=page.name, location=location, index=index)
+            try:
+                parsed = parse_message_page(page.read_bytes(), name=page.name, location=location, index=index)
+            except RecursionError:  # thousands of nested tags: no mail reads like that
+                yield MailRejection("html_too_deeply_nested", location, "", index)
+                continue
             if parsed is None:
                 yield MailRejection(
                     "not_a_message_page", location, page.read_text(errors="replace")[:4000], index

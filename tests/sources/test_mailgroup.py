@@ -288,12 +288,17 @@ def test_folder_of_archive_pages(tmp_path: Path) -> None:
     (tmp_path / "msg2.html").write_text(page(2, "Re: Q", 1, "answer"))
     (tmp_path / "msg3.html").write_text(page(3, "Re: Q", 2, "thanks"))
     (tmp_path / "msg4.html").write_text("<html><body>not a message</body></html>")
+    nested = "<div>" * 5000 + "x" + "</div>" * 5000  # deeper than the renderer can recurse
+    (tmp_path / "msg5.html").write_text(page(5, "Deep", None, "").replace("<pre></pre>", nested))
     builder = ClojureMailgroup(archive_url="https://example.org/list")
     docs = read_all(builder, tmp_path)
-    assert accounted(docs) == 4
+    assert accounted(docs) == 5
     (thread,) = [d for d in docs if rejection_reason(d) is None]
     assert [m["text"] for m in thread.metadata["messages"]] == ["question", "answer", "thanks"]
     assert thread.metadata["url"] == "https://example.org/list/msg1.html"
     first = thread.metadata["_participants"][0]
     assert first == {"name": "Person 1", "email": None, "id": thread.metadata["messages"][0]["author_id"]}
-    assert [rejection_reason(d) for d in docs if rejection_reason(d)] == ["not_a_message_page"]
+    assert [rejection_reason(d) for d in docs if rejection_reason(d)] == [
+        "not_a_message_page",
+        "html_too_deeply_nested",
+    ]
