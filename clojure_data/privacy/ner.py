@@ -363,9 +363,19 @@ _LEFT = " \"'“‘(,.:;!?-"
 _RIGHT = " \"'”’),.:;!?-"
 
 
+# chat openers spaCy often takes into the name ("Thanks Marcus Aurelius" as one PERSON): trimmed,
+# so the replacement keeps them
+_OPENERS_TEXT = """Thanks Thank Thx Ty Hi Hey Hello Howdy Dear Cc Ping Kudos Cheers Congrats
+Congratulations Sorry Welcome Shoutout Ask Yes Ok Okay Sure Yeah Bye Regards Best Hth"""
+_OPENERS = frozenset(_OPENERS_TEXT.split())
+_FIRST_WORD = re.compile(r"([^\s,.:;!?]+)[\s,.:;!?]+")
+
+
 def _clean(text: str, start: int) -> tuple[int, str] | None:
-    """Trim quotes, punctuation and a possessive ``'s``; None when it is not a name."""
+    """Trim quotes, punctuation, chat openers and a possessive ``'s``; None when it is not a name."""
     core = text.lstrip(_LEFT)
+    while (m := _FIRST_WORD.match(core)) is not None and m.group(1) in _OPENERS:
+        core = core[m.end() :].lstrip(_LEFT)
     lead = len(text) - len(core)
     core = core.rstrip(_RIGHT)
     if core.endswith(("'s", "’s")):

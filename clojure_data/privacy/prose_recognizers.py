@@ -7,7 +7,8 @@ presidio ``EntityRecognizer``s built on ``recognizers.RegexRecognizer``.
 ``SocialHandleRecognizer`` (``SOCIAL_HANDLE``)
     ``@name`` mentions, fediverse ``@name@host.social`` and profile URLs of GitHub, GitLab,
     Twitter/X, Mastodon (``https://host/@name``), LinkedIn, Instagram, Facebook, Keybase,
-    Reddit, Telegram. A GitHub/GitLab URL with a path after the owner
+    Reddit, Telegram, and the user part of their post URLs (``twitter.com/jdoe/status/1``,
+    ``medium.com/@jdoe/a-post``). A GitHub/GitLab URL with a path after the owner
     (``github.com/clojure/core.async``) is a project reference, not a profile, and is kept.
     Not a handle: a Clojure deref (``@state``, ``@(subscribe ...)``, ``@*ns*``: after ``(``, ``[``,
     ``{``, ``#``, ``'``, ``~``, or a name that is a common reference name), a Java annotation or
@@ -49,6 +50,14 @@ _PROFILE_URL = re.compile(
     + _PROFILE_HOSTS
     + r")/@?(?P<ent>(?P<name>[A-Za-z0-9_][\w.-]{0,38}))/?"
     r"(?=[\s)>|\"'\],;!?]|\.(?:\s|$)|$)",
+    re.IGNORECASE,
+)
+# a post of a person (``twitter.com/jdoe/status/1``, ``medium.com/@jdoe/a-post``) names them as
+# much as their profile does; only code hosts' paths (``github.com/owner/repo``) are projects
+_POST_URL = re.compile(
+    r"(?<![\w.-])(?:(?:https?://)?(?:www\.|mobile\.)?(?:(?:twitter|x|instagram|facebook)\.com/|"
+    r"linkedin\.com/in/|reddit\.com/u(?:ser)?/|medium\.com/@)|(?P<fedi>https?://[\w-]+(?:\.[\w-]+)+/@))"
+    r"(?P<ent>(?P<name>[A-Za-z0-9_][\w.-]{0,38}))/(?(fedi)(?=\d+\b)|(?=[\w%-]))",  # fediverse: post ids
     re.IGNORECASE,
 )
 _MASTODON_URL = re.compile(
@@ -174,7 +183,7 @@ class SocialHandleRecognizer(RegexRecognizer):
     ENTITY = "SOCIAL_HANDLE"
 
     def __init__(self) -> None:
-        super().__init__([_AT_HANDLE, _PROFILE_URL, _MASTODON_URL])
+        super().__init__([_AT_HANDLE, _PROFILE_URL, _POST_URL, _MASTODON_URL])
 
     def check(self, text: str, match: re.Match[str]) -> bool:
         name = match.group("name")
@@ -204,38 +213,52 @@ _SUFFIXES = (
     "Keys?|Knoll|Light|Lights|Loaf|Locks?|Mall|Mission|Mount|Mountain|Parks|Passage|Pine|Plain|Radial|Squares|"
     "Inlet|Harbors|Islands|Parkways|Pines|Rue|Tracks?|Trafficway|Unions|Vias?|Views|Ways|Fall|Flat|Gardens|Gateway"
 )
-_STREET_US = re.compile(
+# Street patterns are written with ``\s``; ``_one_paragraph`` makes it "whitespace with no blank
+# line in it": an address may wrap onto the next line ("Flat 12\nSmith Road", as mail signatures
+# write it) but never runs on into the next paragraph ("...Renault\n\nAsk on the list").
+_SPACE = r"(?:[^\S\n]|\n(?![^\S\n]*\n))"
+
+
+def _one_paragraph(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern.replace(r"\s", _SPACE))
+
+
+_STREET_US = _one_paragraph(
     r"\b\d{1,6}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][\w'.-]*\s+){0,3}[A-Z][\w'.-]*\s+(?:"
     + _SUFFIXES
     + r")\b\.?"
     r"(?:,?\s+(?:Suite|Ste\.?|Apt\.?|Apartment|Unit|Flat|#)\s*[\w-]+)?"
 )
-_STREET_GB = re.compile(
+_STREET_GB = _one_paragraph(
     r"\b(?:(?:Flat|Studio|Apartment)\s+\d+[A-Za-z]?,?\s+)?\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,3}"
     r"(?:road|street|lane|avenue|drive|close|way|crescent|grove|gardens|place|square|terrace|hill|park|walk|mews|court)\b"
 )
-_STREET_DE_NL = re.compile(
+_STREET_DE_NL = _one_paragraph(
     r"\b[A-ZÄÖÜ][\w'äöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|"
     r"straat|laan|plein|gracht|kade|dijk|singel|steeg|pad|dreef|baan|boulevard|hof|markt|park)\s+\d{1,4}"
     r"(?:[-/]\d{1,4})?(?: ?[a-zA-Z]\b)?"
     r"|\b(?:Am|An der|Im|In der|Zum|Zur|Auf dem)\s+[A-ZÄÖÜ][\wäöüß-]+\s+\d{1,4}(?: ?[a-z]\b)?"
 )
-_STREET_ROMANCE = re.compile(
+_STREET_ROMANCE = _one_paragraph(
     r"(?:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+)?\b(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Cc]hemin|[Ii]mpasse|[Aa]llée|"
     r"[Qq]uai|[Rr]oute|[Cc]ours|[Cc]alle|[Aa]venida|Av\.|[Pp]aseo|[Cc]amino|[Cc]arrera|[Rr]onda|[Pp]asaje|[Cc]allejón|"
     r"[Tt]ravesía|[Gg]lorieta|[Aa]lameda|[Cc]añada|[Pp]asadizo|[Rr]ambla|[Cc]uesta|[Ss]tretto|[Rr]otonda|[Pp]iazzale|[Vv]ia|[Vv]iale|[Pp]iazza|[Cc]orso|[Ll]argo|[Vv]icolo|[Ss]trada|[Cc]ontrada|[Bb]orgo|"
-    r"[Rr]ua|[Tt]ravessa|[Ll]argo)\s+(?:(?:de|del|della|delle|dei|degli|di|du|des|de la|la|le|les|l'|d')\s*)*"
+    r"[Rr]ua|[Tt]ravessa|[Ll]argo)\s+"
+    r"(?:(?:de|del|della|delle|dei|degli|di|du|des|de la|la|le|les|l'|d')\s*)*"
     r"[A-ZÀ-Ý][\w'À-ÿ-]*(?:\s+(?:de\s+)?[A-ZÀ-Ý][\w'À-ÿ-]*){0,3}(?:,?\s*(?:n\.?|nº|no\.?|#)?\s*\d{1,4}[A-Za-z]?\b)?"
 )
 _MILITARY = re.compile(
-    r"\b(?:(?:USNS|USNV|USS|USCGC)\s+[A-Z]\w+|PSC\s+\d{4},\s+Box\s+\d{4}|Unit\s+\d{4}\s+Box\s+\d{4})"
-    r"\s*\n?\s*(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}\b"
+    r"\b(?:(?:USNS|USNV|USS|USCGC)[^\S\n]+[A-Z]\w+|PSC[^\S\n]+\d{4},[^\S\n]+Box[^\S\n]+\d{4}|Unit[^\S\n]+\d{4}[^\S\n]+Box[^\S\n]+\d{4})"
+    r"[^\S\n]*\n?[^\S\n]*(?:APO|FPO|DPO)[^\S\n]+A[AEP][^\S\n]+\d{5}\b"
 )
-_CITY_LINE = re.compile(
-    r"(?:,|\n|,?\s*\n)\s*(?:[A-Z][\w'.-]*\s?){1,4},?\s+[A-Z]{2}\s+\d{5}(?:-\d{4})?\b"  # City, ST 12345
-    r"|(?:,|\n)\s*\d{4,5}\s+[A-ZÀ-Ý][\w'À-ÿ-]+(?:[ -][A-ZÀ-Ý][\w'À-ÿ-]+){0,2}"  # 75001 Paris, 10115 Berlin
-    r"|(?:,|\n)\s*(?:[A-Z][\w'-]*\s?){1,3}\n?\s*[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"  # Town\nW1 2AB
+# one line break at most between a street and its city line, and between a town and its postcode
+_BREAK = r"(?:,[^\S\n]*\n?|[^\S\n]*\n)[^\S\n]*"
+_CITY_LINES = (
+    r"(?:[A-Z][\w'.-]*[^\S\n]?){1,4},?[^\S\n]+[A-Z]{2}[^\S\n]+\d{5}(?:-\d{4})?\b",  # City, ST 12345
+    r"\d{4,5}[^\S\n]+[A-ZÀ-Ý][\w'À-ÿ-]+(?:[ -][A-ZÀ-Ý][\w'À-ÿ-]+){0,2}",  # 75001 Paris, 10115 Berlin
+    r"(?:[A-Z][\w'-]*[^\S\n]?){1,3}\n?[^\S\n]*[A-Z]{1,2}\d[A-Z\d]?[^\S\n]?\d[A-Z]{2}\b",  # Town\nW1 2AB
 )
+_CITY_LINE = re.compile("|".join(_BREAK + line for line in _CITY_LINES))
 
 
 class StreetAddressRecognizer(RegexRecognizer):
@@ -266,8 +289,11 @@ _EMPLOYER_CUE = re.compile(
     r"|\bI(?:'m| am)\s+(?:a|an|the)\s+[\w -]{1,40}?\s+(?:at|for|with)"
     r"|\bmy\s+(?:current\s+|previous\s+|former\s+|new\s+|old\s+|day\s+)?(?:employer|company|workplace|job)(?:\s+is|\s*,|\s*:|\s*\()?"
     r"|\bwe\s+at|\bhere\s+at|\bI\s+(?:just\s+)?joined)"
-    r"\s+(?P<ent>(?P<name>(?:the\s+)?[A-Z][\w&'@-]*(?:\.[\w&'-]+)*"
-    r"(?:(?:\s+|\s*&\s*|,\s+(?=[A-Z][\w'-]*(?:,|\s+and\s)))(?:[A-Z][\w&'-]*(?:\.[\w&'-]+)*|and|of|&))*))"
+    # the name may start on the next line (wrapped mail), never after a blank line, and never
+    # continues onto another line: "I work at Acme\n\nThe build..." is "Acme"
+    r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)(?P<ent>(?P<name>(?:the[^\S\n]+)?[A-Z][\w&'@-]*(?:\.[\w&'-]+)*"
+    r"(?:(?:[^\S\n]+|[^\S\n]*&[^\S\n]*|,[^\S\n]+(?=[A-Z][\w'-]*(?:,|[^\S\n]+and\s)))"
+    r"(?:[A-Z][\w&'-]*(?:\.[\w&'-]+)*|and|of|&))*))"
 )
 _EMPLOYER_NOT = frozenset(
     {"I", "The", "A", "An", "Clojure", "ClojureScript", "Java", "Emacs", "Home", "Night", "Work"}
