@@ -11,10 +11,10 @@ statistical NER runs:
 * in ``text``, ``title`` and every message text: full names (any case, line-wrapped, "Last,
   First"), the first name alone when no other participant shares it, ``@handles`` and bare
   handles, e-mail addresses and opaque user ids (Slack ``U024BE7LH``);
-* code is sacred: first names, single-word names and handles are replaced in prose only
-  (``@state`` in code is a deref, ``map`` a function). E-mail addresses, opaque ids and full
-  names (two or more words: never a symbol) are replaced in code too, inside string literals and
-  comments included; the stand-ins (``amara.okafor@example.org``, ``amara_okafor``, "Amara
+* code is sacred: first names, single-word names and handles are replaced in prose and inside
+  code's string literals and comments only (``@state`` in code is a deref, ``map`` a function).
+  E-mail addresses, opaque ids and full names (two or more words: never a symbol) are replaced
+  in code too; the stand-ins (``amara.okafor@example.org``, ``amara_okafor``, "Amara
   Okafor") use only ``[a-z0-9._@]``, letters, hyphens and spaces, so literals keep their syntax,
   and changed code segments are parsed with tree-sitter Clojure before and after
   (``code_parse_broken`` counts failures; it stays 0).

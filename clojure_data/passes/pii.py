@@ -39,11 +39,11 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from ..errors import ClojureDataError
-from ..privacy.identities import PSEUDONYMS_KEY
+from ..privacy.identities import PSEUDONYMS_KEY, ThreadIdentities
 from ..privacy.literals import parse_checker, segments_for
 from ..privacy.ner import Piece, candidate_pieces, mask_code, run_ner
 from ..privacy.pii_detect import ENTITY_TYPES, Detector, Found
-from ..privacy.pii_rewrite import Keep, Replacer, rewrite
+from ..privacy.pii_rewrite import Keep, Replacer, known_stand_ins, rewrite
 from ..privacy.presidio_engine import load_ner, missing_model_message, presidio_version, resolve_model
 from ..privacy.pseudonyms import Pseudonymizer
 from ..privacy.records import text_fields
@@ -107,7 +107,8 @@ class PiiConfig(PassConfig):
     allow_handles: list[str] = field(default_factory=lambda: list(DEFAULT_HANDLES))
     """Handles of library authors and projects: kept."""
     defer_known_identities: bool = True
-    """Leave the record's participants (and pseudonyms already written) to the anonymize pass."""
+    """Give the record's participants the anonymize pass's pseudonyms, and never rename the
+    stand-ins it wrote; false: participants are treated like anyone else."""
     salt_file: str | None = None
     """File holding the pseudonym salt; unset: $CLOJURE_DATA_SALT_FILE, then $CLOJURE_DATA_SALT."""
     check_code: bool = True
@@ -189,8 +190,8 @@ class PiiPass(Pass):
     def _apply(self, doc: Document, plan: _Plan) -> Outcome:
         cfg = cast(PiiConfig, self.config)
         assert self.pseudonymizer is not None
-        keep = self._keep_for(doc)
-        replacer = Replacer(self.pseudonymizer)
+        keep, known = self._known_for(doc)
+        replacer = Replacer(self.pseudonymizer, known)
         counts: Counter[str] = Counter()
         names = sorted(
             {doc.text[f.start : f.end] for f in plan.found if f.entity == "PERSON"}, key=len, reverse=True
@@ -214,19 +215,25 @@ class PiiPass(Pass):
             self.count(label, n)
         return CHANGED if changed else KEEP
 
-    def _keep_for(self, doc: Document) -> Keep:
-        if not cast(PiiConfig, self.config).defer_known_identities:
-            return self.keep
+    def _known_for(self, doc: Document) -> tuple[Keep, dict[tuple[str, str], str]]:
+        """What to keep (the allowlists, stand-ins already written) and the participants'
+        stand-ins (``Replacer.known``), with ``defer_known_identities``."""
+        cfg = cast(PiiConfig, self.config)
+        if not cfg.defer_known_identities:
+            return self.keep, {}
+        assert self.pseudonymizer is not None
         people = participants_of(doc)
-        stand_ins = doc.metadata.get(PSEUDONYMS_KEY) or []
-        names = [n for p in people for n in p.names] + [s for s in stand_ins if "@" not in s]
-        emails = [p.email for p in people if p.email] + [
-            s for s in stand_ins if "@" in s and not s.startswith("@")
-        ]
-        handles = [p.handle for p in people if p.handle] + [s for s in stand_ins if s.startswith("@")]
-        if not (names or emails or handles):
-            return self.keep
-        return self.keep.extended(names, emails, handles)
+        known = {}
+        if people:
+            ids = ThreadIdentities(people, self.pseudonymizer, cfg.allowlist, first_names=False)
+            known = known_stand_ins(ids)
+        stand_ins = [s for s in doc.metadata.get(PSEUDONYMS_KEY) or [] if isinstance(s, str)]
+        if not stand_ins:
+            return self.keep, known
+        names = [s for s in stand_ins if "@" not in s]
+        emails = [s for s in stand_ins if "@" in s and not s.startswith("@")]
+        handles = [s for s in stand_ins if s.startswith("@")]
+        return self.keep.extended(names, emails, handles), known
 
     def backend(self) -> str | None:
         cfg = cast(PiiConfig, self.config)

@@ -30,8 +30,8 @@ everywhere; two people with the same full name share a pseudonym (they stay sepa
 
 What is replaced where (``ThreadIdentities``): e-mail addresses, opaque ids (6+ characters
 mixing letters and digits, e.g. Slack ``U024BE7LH``) and full names everywhere, code included;
-``@handles`` and bare handles in prose and inside code's string literals and comments (never
-``@state``, a deref); first names in prose only. A single word (first name alone, bare
+``@handles``, bare handles and first names in prose and inside code's string literals and
+comments (never ``@state``, a deref, nor a symbol ``Jane``). A single word (first name alone, bare
 handle, one-word display name) needs 3+ letters, must not be a common word
 (``wordlists.COMMON_WORDS``), matches with its exact case, and is dropped when two people of the
 thread share it. Finding them is ``matcher.TermMatcher`` (see there for why not a regex).
@@ -189,10 +189,8 @@ class ThreadIdentities:
         self.pseudonyms = self._draw(pseudonymizer)
         code, prose = self._terms(first_names)
         self._code = TermMatcher(code)
-        handles = [
-            t for t in prose if t.kind == "handle" or (t.kind == "allowlisted" and t.boundary == "at_handle")
-        ]
-        self._in_literals = TermMatcher(handles)
+        # string literals and comments are data and prose: single words are safe there too
+        self._in_literals = TermMatcher(prose)
         self._prose = TermMatcher([*code, *prose])
 
     # -- who is who --------------------------------------------------------------------------
@@ -283,9 +281,9 @@ class ThreadIdentities:
 
     def replace_code(self, text: str) -> str:
         """For code: e-mail addresses, opaque ids and full names (two or more words, so never a
-        symbol) anywhere; handles (``"@jdoe"``) only inside string literals and ``;`` comments,
-        where they are data, not a deref or a symbol. Stand-ins use only letters, hyphens, spaces
-        and ``[a-z0-9._@]``, so a literal keeps its syntax."""
+        symbol) anywhere; handles (``"@jdoe"``) and first names only inside string literals and
+        ``;`` comments, where they are data, not a deref or a symbol. Stand-ins use only letters,
+        hyphens, spaces and ``[a-z0-9._@]``, so a literal keeps its syntax."""
         hits = self._code.find(text)
         if self._in_literals:
             spans = literal_spans(text)

@@ -20,25 +20,75 @@ Boundaries (what may not touch a match), by ``Term.kind`` family:
 * ids: no word character on either side.
 
 Overlaps: leftmost match wins, then the longest; a name inside an e-mail address is not a name.
+
+Accents and lookalikes: text and terms are compared *folded* (compatibility-decomposed, marks
+dropped: ``folded``), so "José García" also finds "Jose Garcia", a decomposed "Jose\u0301" (macOS
+mail) and full-width "Ｊｏｓé"; hits are mapped back to offsets in the original text, combining
+marks included. ASCII text (most of it) skips the fold.
 """
 
 from __future__ import annotations
 
-import string
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-__all__ = ["Hit", "Term", "TermMatcher", "aligned_lower", "non_overlapping", "replace_hits"]
-
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+__all__ = ["Hit", "Term", "TermMatcher", "folded", "non_overlapping", "replace_hits"]
 
 
-def aligned_lower(text: str) -> str:
-    """``text.lower()`` with the same length, so offsets into it are offsets into ``text``."""
+# the combining diacritics of Latin, Greek and Cyrillic text (what a decomposed "é" carries);
+# other scripts' marks are letters of their words here, in text and terms alike
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def _fold_char(c: str) -> str:
+    """One character without diacritics or compatibility forms ("é" -> "e", "Ｊ" -> "J", a
+    diacritic -> ""); unchanged when that would not be one character ("ﬁ", "½")."""
+    if _MARKS.fullmatch(c):
+        return ""
+    base = _MARKS.sub("", unicodedata.normalize("NFKD", c))
+    return base if len(base) == 1 else c
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table folding each character, filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code)) or chr(code)
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
+def _aligned_lower(text: str) -> str:
     low = text.lower()
-    if len(low) == len(text):  # lower() never shortens a character, so equal length = aligned
+    if len(low) == len(text):  # lower() never shortens a character: equal length = aligned
         return low
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def folded(text: str) -> tuple[str, str, list[int] | None]:
+    """``(cased, lower, origin)``: ``text`` folded (see the module docstring), lower-cased, and
+    ``origin[i]``, the offset in ``text`` of folded character ``i`` (``origin[len] = len(text)``);
+    ``origin`` is None when offsets are unchanged (no diacritic to drop: ``str.translate`` at C
+    speed); only text with combining diacritics is walked in Python."""
+    if text.isascii():
+        return text, text.lower(), None
+    if _MARKS.search(text) is None:
+        cased = text.translate(_TABLE)
+        return cased, _aligned_lower(cased), None
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, c in enumerate(text):
+        f = c if c.isascii() else _TABLE[ord(c)] if not _MARKS.fullmatch(c) else ""
+        if f:
+            chars.append(f)
+            origin.append(i)
+    origin.append(len(text))
+    cased = "".join(chars)
+    return cased, _aligned_lower(cased), origin
 
 
 def _word(c: str) -> bool:
@@ -56,10 +106,16 @@ class Term:
     exact: bool = False  # case-sensitive (single words, ids)
 
     @property
+    def folded(self) -> str:
+        """The literal as the matcher compares it (case kept)."""
+        return folded(self.literal)[0]
+
+    @property
     def words(self) -> list[str]:
+        low = folded(self.literal)[1]
         if self.boundary == "name" and not self.exact:
-            return self.literal.lower().split()
-        return [self.literal.lower()]
+            return low.split()
+        return [low]
 
 
 def _left_ok(boundary: str, before: str) -> bool:
@@ -102,27 +158,29 @@ class TermMatcher:
         """Non-overlapping ``(start, end, term)`` in text order."""
         if not self._by_key or not text:
             return []
-        low = aligned_lower(text)
+        cased, low, origin = folded(text)
         hits: list[tuple[int, int, Term]] = []
         for key, candidates in self._by_key.items():
             pos = low.find(key)
             while pos >= 0:
                 for term, words in candidates:
-                    end = self._match_at(text, low, pos, term, words)
+                    end = self._match_at(cased, low, pos, term, words)
                     if end is not None:
-                        hits.append((pos, end, term))
+                        hits.append((pos, end, term) if origin is None else (origin[pos], origin[end], term))
                         break
                 pos = low.find(key, pos + 1)
         return non_overlapping(hits)
 
     @staticmethod
     def _match_at(text: str, low: str, pos: int, term: Term, words: list[str]) -> int | None:
+        """End of ``term`` matched at ``pos`` of the folded ``text`` (``low``: lower-cased), or None."""
         if not _left_ok(term.boundary, text[pos - 1] if pos else ""):
             return None
         if term.exact:
-            if not text.startswith(term.literal, pos):
+            literal = term.folded
+            if not text.startswith(literal, pos):
                 return None
-            end = pos + len(term.literal)
+            end = pos + len(literal)
         else:
             end = pos + len(words[0])
             for word in words[1:]:

@@ -22,9 +22,14 @@ uses (``name:<normalized>``, ``email:<address>``, ``handle:<name>``), so a perso
 stand-in from this pass as from the anonymize pass.
 
 Kept: allowlisted names (full name, or the surname alone), addresses at allowlisted domains
-(and their subdomains), allowlisted handles, and, with ``defer_known``, the record's own
-participants and the stand-ins another pass already wrote (``_pseudonyms``): the anonymize pass
-maps participants to the pseudonym their messages get, and a pseudonym must not be renamed.
+(and their subdomains), allowlisted handles, and the stand-ins another pass already wrote
+(``_pseudonyms``): a pseudonym must not be renamed.
+
+Known participants (``Replacer.known``, filled by the pii pass from the record's
+``_participants``): a found name, address or handle that is one of theirs, in any case or
+accent form ("Jose Garcia" for "José García", a decomposed "é", ``twitter.com/JGarcia`` for the
+handle ``jgarcia``), gets the pseudonym the anonymize pass gives that person, never kept: the
+anonymize pass matches exact forms, so whatever it missed would otherwise survive both passes.
 """
 
 from __future__ import annotations
@@ -35,12 +40,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..segments import Segment
-from .identities import normalize_name
+from .identities import ThreadIdentities, normalize_name, usable_single
 from .literals import Placeholders, Span, apply_spans, code_body, parse_preserved
 from .pii_detect import ENTITY_TYPES, Found
 from .pseudonyms import Pseudonymizer
 
-__all__ = ["Keep", "Replacer", "rewrite"]
+__all__ = ["Keep", "Replacer", "rewrite", "known_key", "known_stand_ins"]
 
 
 @dataclass
@@ -88,14 +93,58 @@ class Keep:
         return False
 
 
-class Replacer:
-    """Stand-ins for found PII in one record (placeholders are numbered per record)."""
+def known_key(entity: str, value: str) -> str:
+    """How a value is compared with a participant's: names normalized, the rest casefolded."""
+    if entity == "PERSON":
+        return normalize_name(value)
+    if entity == "SOCIAL_HANDLE":
+        return value.lstrip("@").split("@")[0].casefold()
+    return value.casefold()
 
-    def __init__(self, pseudonymizer: Pseudonymizer) -> None:
+
+def known_stand_ins(identities: ThreadIdentities) -> dict[tuple[str, str], str]:
+    """``Replacer.known`` for a thread: each participant's names (full, and first or last name
+    alone when no other participant shares it), address and handle -> their anonymize stand-in.
+    Allowlisted authors keep their name and handle, as in the anonymize pass."""
+    known: dict[tuple[str, str], str] = {}
+    singles: dict[str, set[str]] = {}
+    for person, ps in zip(identities.people, identities.pseudonyms, strict=True):
+        if person.email:
+            known["EMAIL_ADDRESS", known_key("EMAIL_ADDRESS", person.email)] = ps.email
+        if identities.allowlisted(person):  # like the anonymize pass: name and handle stay
+            continue
+        if person.handle:
+            known["SOCIAL_HANDLE", known_key("SOCIAL_HANDLE", person.handle)] = ps.handle
+        for name in person.names:
+            words = normalize_name(name).split()
+            if len(words) >= 2:
+                known["PERSON", " ".join(words)] = ps.full
+            for word, stand_in in {words[0]: ps.first, words[-1]: ps.last}.items():
+                singles.setdefault(word, set()).add(stand_in)
+    for word, stand_ins in singles.items():
+        if len(stand_ins) == 1 and usable_single(word):  # shared by two people: ambiguous
+            known.setdefault(("PERSON", word), next(iter(stand_ins)))
+    return known
+
+
+class Replacer:
+    """Stand-ins for found PII in one record (placeholders are numbered per record).
+
+    ``known`` maps ``(entity, known_key(entity, value))`` of the record's participants to the
+    stand-in the anonymize pass gives them.
+    """
+
+    def __init__(self, pseudonymizer: Pseudonymizer, known: dict[tuple[str, str], str] | None = None) -> None:
         self.pseudonymizer = pseudonymizer
         self.placeholders = Placeholders()
+        self.known = known or {}
 
     def value(self, entity: str, original: str, in_code: bool) -> str:
+        if self.known:
+            stand_in = self.known.get((entity, known_key(entity, original)))
+            if stand_in is not None:
+                at = "@" if entity == "SOCIAL_HANDLE" and original.startswith("@") else ""
+                return at + stand_in
         if entity == "EMAIL_ADDRESS":
             return self.pseudonymizer("email:" + original.casefold()).email
         if entity == "PERSON":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import time
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -150,6 +151,25 @@ def test_handles_in_code_only_inside_strings_and_comments() -> None:
     assert clojure_parses(out.text.split("```clojure\n")[1].split("```")[0])
 
 
+def test_names_match_whatever_their_accents_or_width() -> None:
+    nfd = unicodedata.normalize("NFD", "José García")
+    text = f"José García, Jose Garcia, {nfd}, ＪＯＳＥ ＧＡＲＣＩＡ and 🙂 José\nGarcía; José alone."
+    people = [{"name": "José García"}]
+    out, report = run(thread(text, people, messages=[]))
+    ps = pseudonym("name:jose garcia")
+    assert out.text == f"{ps.full}, {ps.full}, {ps.full}, {ps.full} and 🙂 {ps.full}; {ps.first} alone."
+    assert report["counts"]["name"] == 5
+
+
+def test_first_names_in_code_only_inside_strings_and_comments() -> None:
+    code = '(defn greet [Jane] (str "Hi Jane")) ; Jane wrote this\n(Jane. 1) Jane/x'
+    out, _ = run(thread(f"```clojure\n{code}\n```"))
+    first = JANE.first
+    expected = f'(defn greet [Jane] (str "Hi {first}")) ; {first} wrote this\n(Jane. 1) Jane/x'
+    assert expected in out.text
+    assert clojure_parses(out.text.split("```clojure\n")[1].split("```")[0])
+
+
 def test_pipeline_output_is_identical_for_one_and_two_workers(tmp_path: Path) -> None:
     from clojure_data.pipeline import run as build
     from clojure_data.policy import parse_policy
@@ -165,7 +185,7 @@ def test_pipeline_output_is_identical_for_one_and_two_workers(tmp_path: Path) ->
 
 
 def test_code_with_nothing_to_replace_is_byte_identical() -> None:
-    code = '```clojure\n(defn jane [doe] (str "hello " doe)) ; Jane\'s code\n```'
+    code = '```clojure\n(defn jane [doe] (str "hello " doe)) ; greets doe\n```'
     text = f"From: Jane Doe\n\nSee:\n\n{code}\n\nthanks"
     out, report = run(thread(text))
     assert code in out.text
@@ -339,7 +359,7 @@ def test_mixed_scripts_emoji_and_huge_prose_are_fast() -> None:
     assert "🙂 wrote Привет" in out.text and report["counts"]["name"] > 10_000
 
 
-def test_code_file_records_only_get_structured_replacements() -> None:
+def test_code_file_records_keep_their_symbols() -> None:
     src = ';; Author: Jane Doe <jane.doe@corp.com>\n(ns jane.core)\n(defn jane [] "Jane")\n'
     doc = make_record(
         "f",
@@ -349,7 +369,8 @@ def test_code_file_records_only_get_structured_replacements() -> None:
         _participants=[{"name": "Jane Doe", "email": "jane.doe@corp.com"}],
     )
     out, _ = run(doc)
-    assert out.text == f';; Author: {JANE.full} <{JANE.email}>\n(ns jane.core)\n(defn jane [] "Jane")\n'
+    expected = f';; Author: {JANE.full} <{JANE.email}>\n(ns jane.core)\n(defn jane [] "{JANE.first}")\n'
+    assert out.text == expected  # names in the comment and the string; symbols untouched
     assert clojure_parses(out.text)
 
 

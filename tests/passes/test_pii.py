@@ -7,14 +7,17 @@ when it is not installed. Every test runs with the network blocked.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
 from presidio_analyzer import EntityRecognizer
 
 from clojure_data.errors import ClojureDataError
+from clojure_data.passes.anonymize import AnonymizePass
 from clojure_data.passes.pii import PiiPass
 from clojure_data.privacy.literals import clojure_parses
 from clojure_data.privacy.presidio_engine import resolve_model
@@ -23,6 +26,7 @@ from clojure_data.privacy.prose_recognizers import (
     SocialHandleRecognizer,
     StreetAddressRecognizer,
 )
+from clojure_data.privacy.pseudonyms import Pseudonymizer
 from clojure_data.privacy.recognizers import CardRecognizer, ChatPhoneRecognizer, PublicIpRecognizer
 from clojure_data.record import make_record
 
@@ -308,15 +312,30 @@ def test_allowlisted_authors_domains_and_private_ips_kept(pii: PiiPass) -> None:
     assert run(pii, text)[0] == text
 
 
-def test_participants_left_to_anonymize(pii: PiiPass) -> None:
-    doc = make_record(
-        "t",
-        "Thanks Trevor Hartman, mail devth@corp.io",
-        source="t",
-        kind="thread",
-        _participants=[{"name": "Trevor Hartman", "email": "devth@corp.io"}],
+def test_participants_get_the_anonymize_pseudonym(pii: PiiPass) -> None:
+    people = [{"name": "Trevor Hartman", "email": "devth@corp.io"}]
+    doc = make_record("t", "Thanks Trevor Hartman, mail devth@corp.io", source="t", kind="thread")
+    doc.metadata["_participants"] = people
+    ps = Pseudonymizer.from_environment()("name:trevor hartman")  # the anonymize pass's key
+    assert next(iter(pii.apply([doc]))).text == f"Thanks {ps.full}, mail {ps.email}"
+
+
+@needs_model
+def test_participant_variants_anonymize_misses_do_not_survive_pii(pii: PiiPass) -> None:
+    """The anonymize pass matches exact forms; what it misses (no accents, decomposed accents,
+    another case in a profile URL) must get the same pseudonym from pii, never be kept."""
+    nfd = unicodedata.normalize("NFD", "José García")
+    text = (
+        f"Thanks José García. Jose Garcia wrote the lib. Thanks {nfd}. "
+        "Follow https://twitter.com/JGarcia for news."
     )
-    assert next(iter(pii.apply([doc]))).text == "Thanks Trevor Hartman, mail devth@corp.io"
+    people = [{"name": "José García", "handle": "jgarcia"}]
+    doc = make_record("t", text, source="t", kind="thread", _participants=people)
+    (out,) = AnonymizePass().apply([doc])
+    (out,) = pii.apply([out])
+    ps = Pseudonymizer.from_environment()("name:jose garcia")
+    assert not re.search(r"(?i)garc|jose|jos\u0301", unicodedata.normalize("NFD", out.text)), out.text
+    assert out.text.count(ps.full) == 3 and f"twitter.com/{ps.handle} " in out.text
 
 
 # -- hostile inputs --------------------------------------------------------------------------------
