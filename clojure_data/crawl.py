@@ -9,8 +9,14 @@ What it guarantees, so that builders do not each reinvent it:
   user agent that says who we are. robots.txt ``Crawl-delay`` wins when longer (whole seconds:
   ``urllib.robotparser`` ignores fractions).
 * retries with exponential backoff on 5xx, 429, timeouts, connection errors and cut-off bodies
-  (``Retry-After`` honoured, capped); a URL requests cannot fetch at all (malformed, redirect
-  loop) fails at once. Failures are logged and counted, never raised.
+  (``Retry-After`` honoured, in seconds or as an HTTP date, capped by ``max_backoff_s``); a URL
+  requests cannot fetch at all (malformed, redirect loop) fails at once. Failures are logged and
+  counted, never raised.
+* bounded responses: a body is streamed and abandoned past ``max_response_bytes`` (refused at
+  once when ``Content-Length`` says so) or when it takes longer than ``response_budget_s`` in all,
+  so a 10 GB page, an endless chunked stream or a server dripping a byte a second cannot exhaust
+  memory or hang the run (requests' ``timeout`` only bounds each socket read). Such a URL fails
+  at once (``too_large`` / ``too_slow`` in ``stats``) and nothing of it is cached.
 * an on-disk cache, one file per URL named by the SHA-256 of the URL, plus a JSON sidecar that is
   written last: an interrupted run leaves no half entries, and re-running skips every URL already
   cached, which makes a crawl resumable. ``max_age_s`` lets index pages be refreshed while
@@ -24,14 +30,18 @@ fit in one module.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urldefrag, urlsplit
@@ -57,11 +67,34 @@ _TRANSIENT = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+_CHUNK = 64 * 1024
+
+
+class _Refused(Exception):
+    """A response this crawler will not take (too large, too slow): retrying cannot help."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def retry_after_s(value: str, now: datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (delay-seconds or HTTP-date), ``None`` if unreadable."""
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # '-0000' and asctime dates come back naive; HTTP dates are GMT
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 class PageLimitReached(ClojureDataError):
@@ -79,7 +112,13 @@ class CrawlConfig:
     backoff_s: float = 2.0
     """First retry waits this long, then twice as long each time (capped by ``max_backoff_s``)."""
     max_backoff_s: float = 120.0
+    """Longest wait before a retry, a server's ``Retry-After`` included."""
     timeout_s: float = 30.0
+    """requests' timeout: for connecting, and for each read of the socket (not the whole body)."""
+    max_response_bytes: int = 20 * 1024 * 1024
+    """Largest body taken (after content decoding); a larger response fails as ``too_large``."""
+    response_budget_s: float = 120.0
+    """Longest one response may take, request to last byte; a slower one fails as ``too_slow``."""
     respect_robots: bool = True
     robots_max_age_s: float = 24 * 3600.0
 
@@ -228,25 +267,77 @@ class Crawler:
             self.stats["fetched"] += 1
             wait = min(self.config.backoff_s * 2**attempt, self.config.max_backoff_s)
             try:
-                response = self.session.get(url, timeout=self.config.timeout_s)
+                page, retry_after = self._attempt(url)
             except _TRANSIENT as exc:
                 log.warning("%s: %s (attempt %d)", url, exc, attempt + 1)
+            except _Refused as exc:  # the same response would come again
+                log.warning("%s: %s: %s; giving up", url, exc.reason, exc)
+                self.stats[exc.reason] += 1
+                break
             except requests.RequestException as exc:  # bad URL, redirect loop: retrying cannot help
                 log.warning("%s: %s; giving up", url, exc)
                 break
             else:
-                if response.status_code not in _RETRY_STATUS:
-                    ctype = response.headers.get("Content-Type", "")
-                    return Page(url, response.status_code, response.content, ctype)
-                log.warning("%s: HTTP %d (attempt %d)", url, response.status_code, attempt + 1)
-                retry_after = response.headers.get("Retry-After", "")
-                if retry_after.isdigit():
-                    wait = min(max(wait, float(retry_after)), self.config.max_backoff_s)
+                if page.status not in _RETRY_STATUS:
+                    return page
+                log.warning("%s: HTTP %d (attempt %d)", url, page.status, attempt + 1)
+                if retry_after is not None:
+                    wait = min(max(wait, retry_after), self.config.max_backoff_s)
             if attempt < self.config.retries:
                 self.stats["retried"] += 1
                 time.sleep(wait)
         self.stats["failed"] += 1
         return None
+
+    def _attempt(self, url: str) -> tuple[Page, float | None]:
+        """One request: the page (body not read for a status worth retrying) and its ``Retry-After``."""
+        deadline = time.monotonic() + self.config.response_budget_s
+        with self.session.get(url, timeout=self.config.timeout_s, stream=True) as response:
+            status, ctype = response.status_code, response.headers.get("Content-Type", "")
+            if status in _RETRY_STATUS:
+                return Page(url, status, b"", ctype), retry_after_s(response.headers.get("Retry-After", ""))
+            return Page(url, status, self._read_body(response, deadline), ctype), None
+
+    def _read_body(self, response: requests.Response, deadline: float) -> bytes:
+        """The body, streamed, or ``_Refused`` once it passes the size cap or the deadline.
+
+        Checking the clock between chunks is not enough: one read blocks until a whole chunk has
+        come, which a drip server stretches forever. A timer shuts the socket down at the
+        deadline (urllib3's ``HTTPResponse.shutdown``, made for interrupting a blocked read).
+        """
+        cap = self.config.max_response_bytes
+        declared = response.headers.get("Content-Length", "").strip()
+        if declared.isascii() and declared.isdigit() and int(declared) > cap:
+            raise _Refused("too_large", f"Content-Length {declared} > max_response_bytes={cap}")
+        expired = threading.Event()
+
+        def cut() -> None:
+            expired.set()
+            with contextlib.suppress(AttributeError, ValueError, RuntimeError, OSError):
+                response.raw.shutdown()  # urllib3 < 2.3 lacks it: the checks between chunks remain
+
+        budget = self.config.response_budget_s
+        too_slow = _Refused("too_slow", f"body not complete within response_budget_s={budget}")
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
+        timer.daemon = True
+        timer.start()
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(chunk_size=_CHUNK):
+                body += chunk
+                if len(body) > cap:
+                    raise _Refused("too_large", f"body passed max_response_bytes={cap}")
+                if expired.is_set() or time.monotonic() > deadline:
+                    raise too_slow
+        except requests.RequestException as exc:  # the shut-down socket reads as a cut-off body
+            if expired.is_set():
+                raise too_slow from exc
+            raise
+        finally:
+            timer.cancel()
+        if expired.is_set():  # a body without Content-Length just ends when the socket is shut
+            raise too_slow
+        return bytes(body)
 
     def crawl(
         self,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from clojure_data.crawl import CrawlConfig, Crawler, Page, PageLimitReached
+from clojure_data.crawl import CrawlConfig, Crawler, Page, PageLimitReached, retry_after_s
 from clojure_data.record import rejection_reason
 from clojure_data.sources.mailgroup import ClojureMailgroup
 
@@ -27,6 +29,7 @@ class Site:
     failures: dict[str, list[int]] = field(default_factory=dict)  # path -> statuses to answer first
     log: list[tuple[str, float]] = field(default_factory=list)
     agents: set[str] = field(default_factory=set)
+    handlers: dict[str, Callable[[BaseHTTPRequestHandler], None]] = field(default_factory=dict)
     url: str = ""
 
     def requests_for(self, path: str) -> int:
@@ -44,6 +47,9 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             state.log.append((self.path, time.monotonic()))
             state.agents.add(self.headers.get("User-Agent", ""))
+            if self.path in state.handlers:  # a scripted misbehaving response
+                state.handlers[self.path](self)
+                return
             pending = state.failures.get(self.path)
             if pending:
                 status, body = pending.pop(0), b"busy"
@@ -206,6 +212,120 @@ def test_crawl_resumes_after_interruption(site: Site, tmp_path: Path) -> None:
     assert [p.url for p in pages] == [f"{site.url}/p{i}" for i in range(6)]
     assert [p.from_cache for p in pages] == [True] * 3 + [False] * 3
     assert all(site.requests_for(f"/p{i}") == 1 for i in range(6)) and site.requests_for("/p6") == 1
+
+
+# -- hostile responses: too large, too slow, "come back at <date>" ---------------------------------
+def endless(chunked: bool, length: int | None = None, pause_s: float = 0.0, piece: bytes = b"x" * 4096):
+    """A handler streaming ``piece`` until the client hangs up (or 5 s pass: the test has failed by then)."""
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        h.close_connection = True
+        if chunked:
+            h.protocol_version = "HTTP/1.1"
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        if chunked:
+            h.send_header("Transfer-Encoding", "chunked")
+        elif length is not None:
+            h.send_header("Content-Length", str(length))
+        h.end_headers()
+        stop = time.monotonic() + 5
+        try:
+            while time.monotonic() < stop:
+                h.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+                h.wfile.flush()
+                time.sleep(pause_s)
+        except OSError:  # the crawler hung up, as it should
+            pass
+
+    return handle
+
+
+def assert_failed_uncached(crawler: Crawler, tmp_path: Path, url: str, reason: str) -> None:
+    assert crawler.stats[reason] == 1 and crawler.stats["failed"] == 1 and crawler.stats["retried"] == 0
+    assert crawler.cached(url) is None and not crawler.cache_path(url).exists()
+    assert not list(tmp_path.rglob("*.part"))
+
+
+def test_declared_oversize_body_is_refused_before_reading(site: Site, tmp_path: Path) -> None:
+    site.pages = {"/robots.txt": "", "/small": "s" * 1000}
+    # claims 10 GB but sends 8 KB: reading it would end in a cut-off body and retries, not too_large
+    site.handlers["/huge"] = endless(False, length=10 * 1024**3, piece=b"x" * 8192, pause_s=1)
+    crawler = Crawler(tmp_path, fast(max_response_bytes=1024))
+    assert crawler.get(site.url + "/huge") is None
+    assert site.requests_for("/huge") == 1
+    assert_failed_uncached(crawler, tmp_path, site.url + "/huge", "too_large")
+    page = crawler.get(site.url + "/small")  # under the cap: unaffected
+    assert page is not None and len(page.content) == 1000
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["close-delimited", "chunked"])
+def test_endless_body_without_length_stops_at_the_cap(site: Site, tmp_path: Path, chunked: bool) -> None:
+    site.pages = {"/robots.txt": ""}
+    site.handlers["/stream"] = endless(chunked)
+    crawler = Crawler(tmp_path, fast(max_response_bytes=1024))
+    started = time.monotonic()
+    assert crawler.get(site.url + "/stream") is None
+    assert time.monotonic() - started < 2
+    assert site.requests_for("/stream") == 1
+    assert_failed_uncached(crawler, tmp_path, site.url + "/stream", "too_large")
+
+
+@pytest.mark.parametrize("length", [100_000, None], ids=["content-length", "close-delimited"])
+def test_drip_feed_is_cut_at_the_response_budget(site: Site, tmp_path: Path, length: int | None) -> None:
+    site.pages = {"/robots.txt": ""}
+    # a byte every 20 ms: each socket read succeeds well within timeout_s, the body never ends
+    site.handlers["/drip"] = endless(False, length=length, pause_s=0.02, piece=b"x")
+    crawler = Crawler(tmp_path, fast(response_budget_s=0.5))
+    started = time.monotonic()
+    assert crawler.get(site.url + "/drip") is None
+    assert 0.5 <= time.monotonic() - started < 2.5
+    assert site.requests_for("/drip") == 1
+    assert_failed_uncached(crawler, tmp_path, site.url + "/drip", "too_slow")
+
+
+def test_retry_after_parsing() -> None:
+    now = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_s("120", now) == 120.0
+    assert retry_after_s(" 7 ", now) == 7.0
+    assert retry_after_s("Wed, 01 May 2024 12:00:30 GMT", now) == 30.0
+    assert retry_after_s("Wed, 01 May 2024 12:01:00 -0000", now) == 60.0  # naive: read as GMT
+    assert retry_after_s("Wednesday, 01-May-24 12:00:05 GMT", now) == 5.0  # RFC 850, still allowed
+    assert retry_after_s("Wed, 01 May 2024 11:00:00 GMT", now) == 0.0  # already past
+    for junk in ("", "soon", "-5", "1.5", "\u00b2", "Wed, 01 May 99999 12:00:00 GMT"):
+        assert retry_after_s(junk, now) is None, junk
+
+
+def busy_once(retry_after: str) -> Callable[[BaseHTTPRequestHandler], None]:
+    calls: list[int] = []
+
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        calls.append(1)
+        status, body = (503, b"busy") if len(calls) == 1 else (200, b"done")
+        h.send_response(status)
+        if status == 503:
+            h.send_header("Retry-After", retry_after)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    return handle
+
+
+def test_retry_after_as_http_date_is_honoured_and_capped(site: Site, tmp_path: Path) -> None:
+    site.pages = {"/robots.txt": ""}
+    # HTTP dates have whole seconds: two seconds ahead means a wait of more than one
+    site.handlers["/soon"] = busy_once(format_datetime(datetime.now(UTC) + timedelta(seconds=2), usegmt=True))
+    site.handlers["/later"] = busy_once(format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True))
+    crawler = Crawler(tmp_path, fast(max_backoff_s=3.0))
+    page = crawler.get(site.url + "/soon")
+    assert page is not None and page.text == "done"
+    first, second = (t for p, t in site.log if p == "/soon")
+    assert 1 * 0.8 <= second - first < 3.0
+    crawler.config.max_backoff_s = 0.3  # an hour asked for, the cap is what we wait
+    started = time.monotonic()
+    assert crawler.get(site.url + "/later") is not None
+    assert time.monotonic() - started < 1.5 and site.requests_for("/later") == 2
 
 
 # -- the mailgroup download ------------------------------------------------------------------------
