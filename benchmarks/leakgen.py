@@ -17,7 +17,13 @@ Planted types and sources (Faker providers; several locales so shapes vary):
   ko_KR and th_TH ids fail their checksum/prefix rules (``ZZ`` NINOs), so they are not ids;
 * STREET_ADDRESS: ``street_address()`` (+ city line) from 7 locales; SOCIAL_HANDLE: ``@user_name()``
   and GitHub/Twitter/Mastodon profile URLs; EMPLOYER: ``company()`` after "I work at"-style cues;
-* SECRET: AWS access keys, GitHub tokens and ``:password`` values in EDN (for the secrets pass).
+* SECRET: AWS access keys, GitHub tokens and ``:password`` values in EDN (for the secrets pass);
+* DISGUISED_EMAIL: a Faker ``email()`` as list archives disguise it: ``john(at)smith(dot)com``,
+  ``john [at] smith [dot] com``, ``john at smith dot com``, ``john @ smith . com``,
+  ``john-AT-smith.com``, pipermail's ``john at smith.com`` (in ``From:``/``<...>``/``wrote:``
+  context); in code only the bracketed and shouted forms;
+* INLINE_SECRET: a password or token in the middle of a chat line (``password=...``,
+  ``my password is ...``, ``pwd: ...``, ``token: <random>``), for the secrets pass.
 """
 
 from __future__ import annotations
@@ -92,6 +98,17 @@ PROSE = {
     ],
     "STREET_ADDRESS": ["The meetup is at {v} this Thursday.", "ship the stickers to {v}"],
     "SOCIAL_HANDLE": ["ping {v} about the release", "follow {v} for updates", "{v} maintains that fork"],
+    "DISGUISED_EMAIL": [
+        "Feel free to write to {v} if you want the repro.",
+        "contact: {v}",
+        "(my address is {v}, spam-proofed)",
+    ],
+    "INLINE_SECRET": [
+        "try logging in with password={v} on staging",
+        "my password is {v} but it stopped working",
+        "user admin, pwd: {v} (rotate it after the demo)",
+        "the CI uses token: {v} for deploys",
+    ],
     "EMPLOYER": [
         "I work at {v} and we use Clojure for everything.",
         "my employer is {v}, we run Datomic",
@@ -105,6 +122,7 @@ CODE = {
     "IBAN_CODE": ['{:payout {:iban "{v}"}}'],
     "IP_ADDRESS": ['(def db-host "{v}")', '(http/get "http://{v}:8080/health")', '{:host "{v}" :port 5432}'],
     "NATIONAL_ID": ['{:user {:national-id "{v}"}}', '(def ssn "{v}")'],
+    "DISGUISED_EMAIL": ['(def maintainer "{v}")', ";; bugs to {v}"],
     "SECRET": [
         '{:aws {:access-key "{v}"}}',
         '(def github-token "{v}")',
@@ -154,6 +172,8 @@ ALLOWED = {
     "project_email": ["Ask on clojure@googlegroups.com please.", "Report it to security@clojure.org"],
 }
 PLANTED_TYPES = list(PROSE) + ["SECRET"]
+PIPERMAIL = ["From: {v} (a list member)", "On Monday, {v} wrote:", "Reply to <{v}> directly"]
+PASSWORD_WORDS = ["hunter", "Summer", "dragon", "clojure", "Lisp", "monkey", "Tr0ub4dor", "sunshine"]
 
 
 @dataclass
@@ -214,7 +234,35 @@ class Generator:
             return str(self._f(["en_US", "de_DE", "fr_FR", "en_GB"]).company())
         if entity == "SECRET":
             return self._secret()
+        if entity == "DISGUISED_EMAIL":
+            return self._disguised(str(self._f(NAME_LOCALES[:4]).email()), in_code)
+        if entity == "INLINE_SECRET":
+            return self._inline_secret()
         raise ValueError(entity)
+
+    def _disguised(self, address: str, in_code: bool) -> str:
+        local, domain = address.split("@")
+        styles = 2 if in_code else 6
+        style = self.rng.randrange(styles)
+        if style == 0:
+            return f"{local}(at){domain.replace('.', '(dot)')}"
+        if style == 1:
+            return f"{local}-AT-{domain}"
+        if style == 2:
+            return f"{local} [at] {domain.replace('.', ' [dot] ')}"
+        if style == 3:
+            return f"{local.replace('.', ' dot ')} at {domain.replace('.', ' dot ')}"
+        if style == 4:
+            return f"{local} @ {domain.replace('.', ' . ')}"
+        return f"{local} at {domain}"  # pipermail: planted only in an address context
+
+    def _inline_secret(self) -> str:
+        if self.rng.random() < 0.25:  # a token: high entropy
+            return "".join(self.rng.choice(string.ascii_letters + string.digits) for _ in range(12)) + str(
+                self.rng.randrange(1000, 9999)
+            )
+        word = self.rng.choice(PASSWORD_WORDS)
+        return word + str(self.rng.randrange(10, 9999)) + self.rng.choice(["", "!", "#", "%", "&", "_x"])
 
     def _ip(self, f: Faker) -> str:
         if self.rng.random() < 0.7:
@@ -259,7 +307,13 @@ class Generator:
             entity = self.rng.choice(list(PROSE))
             value = self.value(entity)
             case.planted.append(Planted(entity, value, False))
-            return self.rng.choice(PROSE[entity]).replace("{v}", value)
+            templates = PROSE[entity]
+            if entity == "DISGUISED_EMAIL" and " at " in value and " dot " not in value:
+                templates = PIPERMAIL
+            elif entity == "INLINE_SECRET":  # a token goes after "token:", a password elsewhere
+                token = not value.startswith(tuple(PASSWORD_WORDS))
+                templates = [t for t in templates if ("token:" in t) == token]
+            return self.rng.choice(templates).replace("{v}", value)
         if roll < 0.7:
             kind = self.rng.choice(list(ALLOWED))
             sentence = self.rng.choice(ALLOWED[kind])

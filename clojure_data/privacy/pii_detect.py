@@ -6,8 +6,9 @@ The presidio way is to run every recognizer over every document. Here each recog
 ================  ================================  ===========================================
 zone              recognizers                       why
 ================  ================================  ===========================================
-everywhere        e-mail, public IP, card, IBAN     specific shapes with checksums or validation:
-                                                    as safe on code as on prose
+everywhere        e-mail, public IP, card, IBAN,    specific shapes with checksums or validation:
+                  disguised e-mail (in code only    as safe on code as on prose
+                  ``(at)``/``[at]``/``-AT-``/``jo...@``)
 prose + literals  phone (strict shapes), national   digit groups that code also has (numbers,
                   ids                               ids): in code only inside string literals and
                                                     ``;`` comments
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .ner import not_names
+from .obfuscated_email import OBFUSCATED_SHAPE, ObfuscatedEmailRecognizer
 from .prose_recognizers import (
     EmployerRecognizer,
     PersonCueRecognizer,
@@ -83,6 +85,7 @@ _DIGIT_RUN = _search(r"\d[\d ().+-]{5,}\d")
 _ID_SHAPE = _search(r"\d[\dA-Z .-]{4,}\d")
 _IP_SHAPE = _search(r"\d\.\d{1,3}\.\d|[0-9A-Fa-f]:[0-9A-Fa-f]*:")
 _IBAN_SHAPE = _search(r"[A-Z]{2}\d{2}")
+_DISGUISED = _search(OBFUSCATED_SHAPE.pattern)
 _ADDRESS_SHAPE = _search(r"\d|(?i:\b(?:rue|calle|via|piazza|straße|strasse|straat|avenida)\b)")
 _EMPLOYER_SHAPE = _search(r"(?i)\b(?:work\w*|employ\w*|compan\w*|job|joined|intern\w*|at)\b")
 _CAP_BIGRAM = _search(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž]+\s+(?:\w+\s+){0,2}[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž]")
@@ -110,6 +113,7 @@ class Detector:
         literal = [_Rule(ChatPhoneRecognizer(prose=False), "PHONE_NUMBER", _DIGIT_RUN)]
         literal += [_Rule(r, "NATIONAL_ID", _ID_SHAPE) for r in national_id_recognizers()]
         prose = [
+            _Rule(ObfuscatedEmailRecognizer(), "EMAIL_ADDRESS", _DISGUISED),
             _Rule(ChatPhoneRecognizer(prose=True), "PHONE_NUMBER", _DIGIT_RUN),
             _Rule(SocialHandleRecognizer(), "SOCIAL_HANDLE", _has("@/")),
             _Rule(StreetAddressRecognizer(), "STREET_ADDRESS", _ADDRESS_SHAPE),
@@ -118,6 +122,8 @@ class Detector:
         ]
         keep = [r for r in everywhere + literal + prose if r.entity in entities]
         self._code = [r for r in everywhere if r in keep]
+        if "EMAIL_ADDRESS" in entities:  # disguised addresses: in code only the unambiguous forms
+            self._code.append(_Rule(ObfuscatedEmailRecognizer(code=True), "EMAIL_ADDRESS", _DISGUISED))
         self._literal = [r for r in literal if r in keep]
         # in prose the loose phone recognizer covers the strict one
         self._prose = [r for r in everywhere if r in keep] + [r for r in literal[1:] if r in keep]

@@ -17,6 +17,9 @@ others         ``<PHONE>``, ``<CREDIT_CARD>``,         ``REDACTED_<TYPE>_<n>`` (
                ``<ADDRESS>``, ``<EMPLOYER>``            symbol or a comment
 ============== ===================================== =========================================
 
+A disguised address (``john(at)smith(dot)com``) is read back to ``john@smith.com`` first
+(``obfuscated_email.plain_address``): same pseudonym, same participant match, same allowlist.
+
 Pseudonyms come from the keyed ``Pseudonymizer`` with the keys ``identities.identity_key``
 uses (``name:<normalized>``, ``email:<address>``, ``handle:<name>``), so a person gets the same
 stand-in from this pass as from the anonymize pass.
@@ -42,6 +45,7 @@ from dataclasses import dataclass, field
 from ..segments import Segment
 from .identities import ThreadIdentities, normalize_name, usable_single
 from .literals import Placeholders, Span, apply_spans, code_body, parse_preserved
+from .obfuscated_email import plain_address
 from .pii_detect import ENTITY_TYPES, Found
 from .pseudonyms import Pseudonymizer
 
@@ -83,7 +87,7 @@ class Keep:
             norm = normalize_name(value)
             return norm in self.names or (" " not in norm and norm in self.surnames)
         if entity == "EMAIL_ADDRESS":
-            address = value.casefold()
+            address = plain_address(value).casefold()
             domain = address.rsplit("@", 1)[-1]
             return address in self.emails or any(
                 domain == d or domain.endswith("." + d) for d in self.domains
@@ -99,6 +103,8 @@ def known_key(entity: str, value: str) -> str:
         return normalize_name(value)
     if entity == "SOCIAL_HANDLE":
         return value.lstrip("@").split("@")[0].casefold()
+    if entity == "EMAIL_ADDRESS":  # a disguised address is its plain form's person
+        return plain_address(value).casefold()
     return value.casefold()
 
 
@@ -146,7 +152,7 @@ class Replacer:
                 at = "@" if entity == "SOCIAL_HANDLE" and original.startswith("@") else ""
                 return at + stand_in
         if entity == "EMAIL_ADDRESS":
-            return self.pseudonymizer("email:" + original.casefold()).email
+            return self.pseudonymizer("email:" + plain_address(original).casefold()).email
         if entity == "PERSON":
             pseudonym = self.pseudonymizer("name:" + normalize_name(original))
             return pseudonym.full if len(original.split()) >= 2 else pseudonym.first

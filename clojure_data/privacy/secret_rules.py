@@ -28,6 +28,14 @@ rule would redact every git SHA in a ``deps.edn``:
   properties, YAML, shell ``export``), same value rules.
 * URL query passwords (``jdbc:...?user=x&password=y``), ``Authorization: Bearer <token>``, Clojars
   deploy tokens, Google API keys, Hugging Face tokens.
+* ``INLINE``: an unquoted value after a key in the middle of a line, as chat and mail write them:
+  ``password=hunter22``, ``--password=...``, ``pwd: ...``, ``my password is hunter22``,
+  ``token: <random>``. A password needs 6+ characters with a digit, a symbol other than ``-``
+  or an inner capital, and is never a dotted identifier chain or a call (``req.body.password``,
+  ``getPassword()``), a hash name (``SHA-256``) or a value that names a secret itself; other
+  keys need a high-entropy value (16+ characters, letters and digits, Shannon entropy >= 3.0).
+  So ``:password`` keywords, ``(password-hash x)``, ``{password :password}`` and "the password
+  is stored hashed" stay.
 * hex high-entropy strings only on a line that names a secret (key, token, secret, password...)
   and no hash (sha, hash, digest, checksum, commit, rev...).
 
@@ -79,6 +87,20 @@ _CONFIG = re.compile(
 )
 _QUERY = re.compile(
     rf"[?&;](?P<key>{_PASSWORD_KW}|{_SECRET_KW})=(?P<value>[^&\s\"'#;<>)\]]{{3,200}})", re.IGNORECASE
+)
+# mid-line "key=value" / "key: value" (colon right after the key: "{pw :pw}" is Clojure) and
+# "(my) password is value"; the value is unquoted (quoted values are _KEYWORD's)
+_INLINE_VALUE = r"[`*]?(?P<value>[^\s'\"`*,;()\[\]{}<>]{3,200}?)[`*]?(?=[.,;:!?)]*(?:\s|$))"
+_INLINE_KEYED = re.compile(
+    rf"(?<![\w.$/:-])(?:--?)?(?P<key>{_KEY})(?:[ \t]*:?=[ \t]*|:[ \t]*){_INLINE_VALUE}", re.IGNORECASE
+)
+_INLINE_SAID = re.compile(
+    r"\b(?P<key>password|passwd|passphrase|pwd|passcode)[ \t]+(?:is|was|will be)[ \t]*:?[ \t]+"
+    + _INLINE_VALUE,
+    re.IGNORECASE,
+)
+_NOT_A_PASSWORD = re.compile(
+    r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+|(?i:.*(?:passw|secret|token|sha-?\d|md5|bcrypt|scrypt|argon|pbkdf).*)"
 )
 _EXTRA: list[tuple[str, re.Pattern[str]]] = [
     ("bearer_token", re.compile(r"\bBearer[ \t]+([A-Za-z0-9\-._~+/]{20,}=*)")),
@@ -190,6 +212,36 @@ def _keyed(text: str, lines: list[tuple[int, int]]) -> Iterator[Span]:
                 if _keyed_value_ok(key, value, unquoted):
                     label = "password" if re.search(_PASSWORD_KW, key, re.IGNORECASE) else "secret_value"
                     yield Span(m.start("value"), m.end("value"), label)
+
+
+def _inline(text: str, lines: list[tuple[int, int]]) -> Iterator[Span]:
+    """``_INLINE_*`` values on the candidate ``lines``."""
+    for start, end in lines:
+        for pattern in (_INLINE_KEYED, _INLINE_SAID):
+            for m in pattern.finditer(text, start, end):
+                key, value = m.group("key"), m.group("value")
+                if _inline_value_ok(key, value, text[m.end("value") : m.end("value") + 2]):
+                    label = "password" if re.search(_PASSWORD_KW, key, re.IGNORECASE) else "secret_value"
+                    yield Span(m.start("value"), m.end("value"), label)
+
+
+def _inline_value_ok(key: str, value: str, after: str) -> bool:
+    core = _KEY_CORE.search(key.lower())
+    if core and core.start() and key[core.start() - 1].isalpha() and key[core.start()].islower():
+        return False  # "bypass", "compass": the key word is part of another word
+    if _ABOUT_SUFFIX.search(key) or is_dummy(value) or re.match(r"[(\[]|\.\w", after):
+        return False  # a call or a field access: getPassword(), config.pw.value
+    if re.search(_PASSWORD_KW, key, re.IGNORECASE):
+        mixed = any(c.isdigit() or c.isupper() or not (c.isalnum() or c in "-'") for c in value[1:])
+        return len(value) >= 6 and mixed and _NOT_A_PASSWORD.fullmatch(value) is None
+    plugin = _entropy_plugins()[0]
+    return (
+        len(value) >= 16
+        and re.fullmatch(r"[A-Za-z0-9_\-+/=]+", value) is not None
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+        and plugin.calculate_shannon_entropy(value) >= 3.0  # type: ignore[attr-defined]
+    )
 
 
 def _candidate_lines(text: str, lowered: str, core: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -305,6 +357,7 @@ def find_secrets(text: str) -> list[Span]:
         *_private_keys(text),
         *_plugin_matches(text, _candidate_lines(text, lowered, _PLUGIN_CORE)),
         *_keyed(text, _candidate_lines(text, lowered, _KEY_CORE)),
+        *_inline(text, _candidate_lines(text, lowered, _KEY_CORE)),
         *_high_entropy(text),
     ]
     return _merge([s for s in spans if not is_placeholder(text[s.start : s.end])])

@@ -262,3 +262,49 @@ def test_no_false_positives_on_real_slack_messages() -> None:
                 texts.append(event["text"])
     assert len(texts) > 1000
     assert [s for t in texts for s in find_secrets(t)] == []
+
+
+# -- secrets in the middle of a chat line --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("so I log in with password=hunter22 then it fails", "hunter22"),
+        ("my password is hunter22.", "hunter22"),
+        ("the wifi password was: Lisp9101& sorry", "Lisp9101&"),
+        ("user admin, pwd: S3cretSauce ok", "S3cretSauce"),
+        ("run mysql -u root --password=Tr0ub4dor3 first", "Tr0ub4dor3"),
+        ("my password is `clojure2500#` lol", "clojure2500#"),
+        ("the CI uses token: 3hGMDpy4DE9u2762 for deploys", "3hGMDpy4DE9u2762"),
+    ],
+)
+def test_inline_secrets_in_prose_are_replaced(text: str, value: str) -> None:
+    out = redact_secrets(text)
+    assert value not in out and "REDACTED_" in out
+    assert out.replace("REDACTED_PASSWORD_1", "X").replace("REDACTED_SECRET_VALUE_1", "X") == text.replace(
+        value, "X"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so the password is stored hashed",
+        "(password-hash x)",
+        "(let [{password :user/password} m] password)",
+        "(select-keys user [:password :email])",
+        "so password: req.body.password here",
+        "so password = getPassword() here",
+        "so password: String, here",
+        "the password is SHA-256 hashed",
+        "the password is bcrypt-hashed",
+        "so password is 8 characters",
+        "so password=${DB_PASS} here",
+        "so token: ClojureScript here",
+        "the secret is ClojureScript2 macros",
+        "the pass is 3xfaster",
+        "so bypass: Abc123xyz here",
+        "so password: process.env.DB_PASS here",
+    ],
+)
+def test_inline_look_alikes_stay(text: str) -> None:
+    assert redact_secrets(text) == text
