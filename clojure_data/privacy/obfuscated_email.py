@@ -60,6 +60,7 @@ _ADDRESS = re.compile(
 _AT_TOKEN = re.compile(rf"{_AT_BRACKET}|{_AT_SHOUTED}|{_TRUNCATED}|{_AT_SPACED}|{_AT_WORD}")
 OBFUSCATED_SHAPE = re.compile(r"(?i:[(\[{<][ \t]*at[ \t]*[)\]}>])|-AT-|_AT_|\.AT\.|\.\.\.@|\s@|@\s| at | AT ")
 _DOT_SUB = re.compile(_DOT_DISGUISED)
+_DOT_NEAR = re.compile(r"\.|(?i:dot)")
 
 # TLDs accepted when "at" or "dot" is a plain word: a word after " dot " is rarely one of these
 _COMMON_TLDS = frozenset(
@@ -212,6 +213,10 @@ class ObfuscatedEmailRecognizer(LocalRecognizer):
         results: list[RecognizerResult] = []
         seen: set[tuple[int, int]] = set()
         for token in _AT_TOKEN.finditer(text):
+            # a domain is a word (<= 42 chars) then a dot form: no dot near, no address (cheap skip
+            # of the many "look at this" tokens before the windowed full pattern)
+            if not _DOT_NEAR.search(text, token.end(), token.end() + 60):
+                continue
             window = (max(0, token.start() - 200), min(len(text), token.end() + 200))
             for m in _ADDRESS.finditer(text, *window):
                 if m.start("at") == token.start() and m.span() not in seen and self._check(text, m):
