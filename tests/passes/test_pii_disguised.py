@@ -5,7 +5,6 @@ Separate from ``test_pii.py`` only to keep files short; same fixtures (salt set,
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -14,16 +13,6 @@ from clojure_data.passes.pii import PiiPass
 from clojure_data.privacy.obfuscated_email import ObfuscatedEmailRecognizer, plain_address
 from clojure_data.privacy.pseudonyms import Pseudonymizer
 from clojure_data.record import make_record
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CLOJURE_DATA_SALT", "test-salt-0123456789abcdef")
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("network access attempted")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
 def found(text: str, code: bool = False) -> list[str]:
