@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from clojure_data.errors import ClojureDataError
-from clojure_data.privacy.build_name_tables import TITLES, clean, readable_latin, well_known
 from clojure_data.privacy.identities import Participant, identity_key
+from clojure_data.privacy.name_tables import TITLES, clean, readable_latin, well_known
 from clojure_data.privacy.pseudonyms import (
     SALT_ENV,
     SALT_FILE_ENV,
@@ -177,3 +177,22 @@ def test_no_usable_salt_is_a_one_line_error(
         Pseudonymizer.from_environment()
     message = str(err.value)
     assert "\n" not in message and SALT_ENV in message and "token_hex" in message
+
+
+def test_tables_other_than_the_pinned_ones_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from clojure_data.errors import ClojureDataError
+    from clojure_data.privacy import name_tables as builder
+    from clojure_data.privacy import pseudonyms
+
+    real = builder.build
+
+    def other_faker() -> dict:
+        return {**real(), "sha256": "0" * 64, "generated_with": "faker 99.0.0"}
+
+    monkeypatch.setattr(builder, "build", other_faker)
+    pseudonyms.name_tables.cache_clear()
+    try:
+        with pytest.raises(ClojureDataError, match="faker 99.0.0 differ from the pinned ones"):
+            pseudonyms.name_tables()
+    finally:
+        pseudonyms.name_tables.cache_clear()

@@ -1,13 +1,12 @@
-"""Generate ``names.json``, the frozen pseudonym name tables, from Faker's person providers.
+"""The pseudonym name tables, built from Faker's person providers (pinned ``faker`` version).
 
-Run ``python -m clojure_data.privacy.build_name_tables`` (needs ``faker``); the output is
-committed and shipped, and the pseudonym function reads only that file, never Faker.
-
-Why frozen: Faker edits its name lists between releases (adds, removes, reorders). The pseudonym
-of a person is ``table[HMAC(salt, identity) mod len(table)]``, so any change to a table would give
-the same person a different name in a dataset built after a ``pip install -U``. Freezing the
-tables (with a ``version`` and a SHA-256 recorded in every run's stats) keeps pseudonyms stable
-across Faker upgrades; regenerating them is a deliberate, versioned change.
+Why pinned and checked: Faker edits its name lists between releases (adds, removes, reorders).
+The pseudonym of a person is ``table[HMAC(salt, identity) mod len(table)]``, so any change to a
+table would give the same person a different name in a dataset built after a ``pip install -U``.
+The tables are built at first use from the ``faker`` release pinned in pyproject.toml, and
+``pseudonyms.name_tables`` refuses tables whose SHA-256 differs from the one recorded there:
+changing the tables (a new Faker, a new locale) is a deliberate, versioned change, never an
+accident. Building takes under a second and happens once per process.
 
 What goes in (and why it is hand-written: Faker has no notion of script, titles or popularity
 across locales):
@@ -32,13 +31,11 @@ import hashlib
 import importlib
 import json
 import unicodedata
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 TABLE_VERSION = 1
 CAP = 200
-OUTPUT = Path(__file__).with_name("names.json")
 
 REGIONS: dict[str, list[str]] = {
     "africa": ["yo_NG", "ig_NG", "tw_GH", "sw", "zu_ZA"],
@@ -139,17 +136,3 @@ def build(regions: dict[str, list[str]] = REGIONS) -> dict[str, Any]:
     body = {"version": TABLE_VERSION, "regions": regions, "locales": locales}
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return {**body, "generated_with": f"faker {faker.VERSION}", "sha256": digest}
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    tables = build()
-    text = json.dumps(tables, ensure_ascii=False, indent=0, sort_keys=True)
-    OUTPUT.write_text(text + "\n", encoding="utf-8")
-    sizes = {loc: {k: len(v) for k, v in t.items()} for loc, t in tables["locales"].items()}
-    print(f"wrote {OUTPUT} (version {tables['version']}, sha256 {tables['sha256'][:12]})")
-    for loc, size in sizes.items():
-        print(f"  {loc:7s} {size}")
-
-
-if __name__ == "__main__":
-    main()
