@@ -41,7 +41,7 @@ from .builder import DatasetBuilder
 from .errors import ClojureDataError, InputError
 from .passes.base import summarize_stats
 from .policy import Policy
-from .record import Document, rejection_reason, scrub_surrogates, to_row
+from .record import Document, dropped_by, mark_dropped, rejection_reason, scrub_surrogates, to_row
 
 LOGS = ".logs"
 FORMAT_VERSION = 1
@@ -113,11 +113,9 @@ class ShardReader(PipelineStep):
             if key.endswith("_rows") and isinstance(value, int) and not isinstance(value, bool):
                 self.stat_update(f"rows:{reason}:{key}", value=value)
         if self.rejected_writer is not None:
-            doc.metadata["_rejected_by"] = "reader"
-            doc.metadata["_rejected_reason"] = reason
             if detail:
                 doc.metadata["error"] = detail
-            self.rejected_writer.write(doc, rank)
+            self.rejected_writer.write(mark_dropped(doc, "reader", reason), rank)
 
 
 def _row_adapter(schema: Any, _writer: Any, doc: Document) -> dict[str, Any]:
@@ -129,10 +127,11 @@ REJECTED_TEXT_LIMIT = 100_000  # a 50 MB message is logged as an excerpt, not co
 
 def _rejected_adapter(_writer: Any, doc: Document) -> dict[str, Any]:
     public = {k: v for k, v in doc.metadata.items() if not k.startswith("_")}
+    step, reason = dropped_by(doc)
     return {
         "id": doc.id,
-        "step": doc.metadata.get("_rejected_by"),
-        "reason": doc.metadata.get("_rejected_reason"),
+        "step": step,
+        "reason": reason,
         "text": doc.text[:REJECTED_TEXT_LIMIT],
         "text_chars": len(doc.text),
         "metadata": json.dumps(public, sort_keys=True, ensure_ascii=False, default=str),

@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 REJECTED_KEY = "_rejected"  # metadata key a reader sets on an input it could not turn into a record
+_DROPPED_BY, _DROP_REASON = "_rejected_by", "_rejected_reason"  # set when a step logs a rejection
 
 
 class RecordKind(StrEnum):
@@ -194,6 +195,18 @@ def scrub_surrogates(doc: Document) -> int:
         if isinstance(value, str | list | dict):
             doc.metadata[key] = fix(value)
     return count
+
+
+def mark_dropped(doc: Document, step: str, reason: str) -> Document:
+    """Tag ``doc`` with the step that dropped it and why, for the ``rejected/`` log."""
+    doc.metadata[_DROPPED_BY] = step
+    doc.metadata[_DROP_REASON] = reason
+    return doc
+
+
+def dropped_by(doc: Document) -> tuple[str | None, str | None]:
+    """The ``(step, reason)`` that ``mark_dropped`` recorded."""
+    return doc.metadata.get(_DROPPED_BY), doc.metadata.get(_DROP_REASON)
 
 
 def to_row(doc: Document, schema: pa.Schema) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.batching import batched
 
-from ..record import Document
+from ..record import Document, mark_dropped
 
 
 @dataclass(frozen=True)
@@ -130,9 +130,7 @@ class Pass(PipelineStep):
 
     def _reject(self, doc: Document, reason: str, rank: int) -> None:
         if self.rejected_writer is not None:
-            doc.metadata["_rejected_by"] = self.name
-            doc.metadata["_rejected_reason"] = reason
-            self.rejected_writer.write(doc, rank)
+            self.rejected_writer.write(mark_dropped(doc, self.name, reason), rank)
 
     def __repr__(self) -> str:  # datatrove names the step's stats with this
         return f"{self.type}: {self.name}"
